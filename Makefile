@@ -1,0 +1,83 @@
+# hardening.docker: every set-up and test step, from a fresh Debian machine (root).
+#   make demo          harden a disposable local Debian 12 test host and audit it
+#   make demo-destroy  remove that test host
+#   make test          the whole suite: lint, sanity, unit, report, Molecule
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+COLLECTIONS := $(CURDIR)/.cache/collections
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export PYTHONPATH := $(COLLECTIONS)
+export PATH := $(BIN):$(PATH)
+export HD_TESTBED_TAG := $(shell testbed/recipe-hash.sh)
+# Scenarios run by `make test` (demo is for people, default covers the main job).
+SCENARIOS ?= default daemon_config
+MOLECULE_SEQUENCE ?= test
+
+.PHONY: help demo demo-destroy test lint sanity unit report-test molecule images engine venv collection-link build clean
+
+help:
+	@sed -n '2,5p' Makefile
+
+venv: $(VENV)/.installed collection-link
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+# Plugins are imported as ansible_collections.hardening.docker.*: link the
+# repository into a collections tree instead of installing a copy.
+collection-link:
+	@mkdir -p $(COLLECTIONS)/ansible_collections/hardening
+	@ln -sfn ../../../.. $(COLLECTIONS)/ansible_collections/hardening/docker
+
+engine:
+	@scripts/ensure-engine.sh
+
+images: engine
+	testbed/build-image.sh bookworm
+	testbed/build-image.sh trixie
+
+DEMO_HOST := hd-demo-debian12
+demo: venv images
+	$(BIN)/molecule converge -s demo --platform-name $(DEMO_HOST)
+	@echo "Test host $(DEMO_HOST) stays up: 'docker exec -it $(DEMO_HOST) bash' enters it, 'make demo-destroy' removes it."
+
+demo-destroy: venv
+	$(BIN)/molecule destroy -s demo --platform-name $(DEMO_HOST)
+
+test: venv
+	@scripts/stages.sh engine images lint sanity unit report-test molecule
+
+lint: venv
+	$(BIN)/yamllint --strict .
+	$(BIN)/ansible-lint --profile production --strict
+
+sanity: venv
+	scripts/sanity.sh
+
+unit: venv
+	$(BIN)/pytest -q tests/unit
+
+report-test: venv
+	scripts/ensure-chromium.sh
+	$(BIN)/pytest -q tests/report
+
+molecule: venv images
+	@for s in $(SCENARIOS); do \
+	  start=$$(date +%s); \
+	  echo "=== molecule $(MOLECULE_SEQUENCE) -s $$s"; \
+	  $(BIN)/molecule $(MOLECULE_SEQUENCE) -s $$s || exit 1; \
+	  echo "=== scenario $$s passed in $$(( $$(date +%s) - start )) s"; \
+	done
+
+build: venv
+	mkdir -p build
+	$(BIN)/ansible-galaxy collection build --force --output-path build .
+
+clean:
+	rm -rf build .cache .pytest_cache testbed/.work
