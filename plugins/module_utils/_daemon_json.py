@@ -1,0 +1,153 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hardening.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""daemon.json as a set of owned keys: parse, merge, remove, render (pure functions).
+
+* Keys that a run does not name keep their value and their position.
+* A key set to a new value keeps its position; a new key goes to the end.
+* Values compare by JSON equality (``true`` is not ``1``; object key order
+  does not matter), so setting a key to the value it has is not a change.
+"""
+
+from __future__ import annotations
+
+import json
+
+
+class DaemonJsonError(ValueError):
+    """The existing file cannot be used (not JSON, or not a JSON object)."""
+
+
+_BOM = '\ufeff'
+
+
+def parse_daemon_json(text, path='daemon.json'):
+    """Parse the text of daemon.json.
+
+    Returns ``(config, duplicate_keys)``: the top-level object as an ordered
+    dict, and the top-level keys that appear more than once (the last value
+    wins, as with dockerd). An empty (or whitespace-only) file is ``{}``.
+    Raises DaemonJsonError naming ``path`` and the position of the error.
+    """
+    if text.startswith(_BOM):
+        text = text[len(_BOM):]
+    if not text.strip():
+        return {}, []
+
+    depth = {'top': None}
+
+    def pairs_hook(pairs):
+        result = {}
+        seen = set()
+        dups = []
+        for key, value in pairs:
+            if key in seen:
+                dups.append(key)
+            seen.add(key)
+            result[key] = value
+        depth['top'] = dups
+        return result
+
+    try:
+        value = json.loads(text, object_pairs_hook=pairs_hook)
+    except json.JSONDecodeError as exc:
+        raise DaemonJsonError(
+            '%s is not valid JSON: %s at line %s column %s (char %s); fix or remove the file, '
+            'it was left untouched' % (path, exc.msg, exc.lineno, exc.colno, exc.pos))
+    except ValueError as exc:
+        raise DaemonJsonError('%s is not valid JSON: %s; it was left untouched' % (path, exc))
+    if not isinstance(value, dict):
+        raise DaemonJsonError(
+            '%s must hold a JSON object ({...}) at the top level, found %s; it was left untouched'
+            % (path, _json_type(value)))
+    # the outermost object is the last one the hook sees
+    duplicates = depth['top'] or []
+    return value, sorted(set(duplicates))
+
+
+def _json_type(value):
+    if value is None:
+        return 'null'
+    if isinstance(value, bool):
+        return 'a boolean'
+    if isinstance(value, (int, float)):
+        return 'a number'
+    if isinstance(value, str):
+        return 'a string'
+    if isinstance(value, list):
+        return 'an array'
+    return 'an object'
+
+
+def json_equal(left, right):
+    """Equality of two JSON values: types matter (``true != 1``), object key order does not."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left == right
+    if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+        return left == right
+    if isinstance(left, str) or isinstance(right, str):
+        return isinstance(left, str) and isinstance(right, str) and left == right
+    if left is None or right is None:
+        return left is None and right is None
+    if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
+        return len(left) == len(right) and all(json_equal(a, b) for a, b in zip(left, right))
+    if isinstance(left, dict) and isinstance(right, dict):
+        if set(left) != set(right):
+            return False
+        return all(json_equal(left[key], right[key]) for key in left)
+    return False
+
+
+class MergeResult(object):
+    """Outcome of :func:`merge`."""
+
+    def __init__(self, config, added, modified, removed):
+        self.config = config
+        self.added = added
+        self.modified = modified
+        self.removed = removed
+
+    @property
+    def changed_keys(self):
+        return sorted(set(self.added) | set(self.modified) | set(self.removed))
+
+    @property
+    def changed(self):
+        return bool(self.added or self.modified or self.removed)
+
+
+def merge(current, settings=None, absent=None):
+    """Apply ``settings`` (keys to be present) and ``absent`` (keys to remove) to ``current``.
+
+    ``current`` is not modified. Returns a MergeResult whose ``config`` keeps
+    the order of ``current``; new keys are appended in the order of ``settings``.
+    """
+    settings = settings or {}
+    absent = absent or []
+    overlap = sorted(set(settings) & set(absent))
+    if overlap:
+        raise ValueError('keys both in settings and in absent: %s' % ', '.join(overlap))
+
+    config = {}
+    added, modified, removed = [], [], []
+    for key, value in current.items():
+        if key in absent:
+            removed.append(key)
+            continue
+        if key in settings and not json_equal(value, settings[key]):
+            config[key] = settings[key]
+            modified.append(key)
+        else:
+            config[key] = value
+    for key, value in settings.items():
+        if key not in current:
+            config[key] = value
+            added.append(key)
+    return MergeResult(config, added, modified, removed)
+
+
+def render(config):
+    """The text written to disk: 2-space indent, UTF-8 kept as is, trailing newline."""
+    return json.dumps(config, indent=2, ensure_ascii=False) + '\n'

@@ -1,0 +1,313 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) hardening.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: daemon_unit
+short_description: Manage the docker.service drop-in that removes -H from dockerd's command line
+version_added: 0.1.0
+description:
+  - Distribution units start dockerd with C(-H fd://), which forbids the C(hosts) key of daemon.json
+    (dockerd refuses an option given both as a flag and in the file). This module writes one drop-in
+    that resets C(ExecStart) and starts dockerd with the same arguments less the C(-H)/C(--host)
+    flags, so that the listeners come from daemon.json C(hosts) (set with
+    M(hardening.docker.daemon_config) and O(hardening.docker.daemon_config#module:flags_removed)).
+  - The arguments are those of the unit's effective C(ExecStart) computed from the unit file and all
+    its drop-ins B(except the managed one), so running the module again changes nothing. Other
+    arguments, such as C(--containerd=/run/containerd/containerd.sock), are kept as written.
+  - The drop-in is written to C(<first of unit_search_paths>/<unit>.d/<dropin_name>) atomically.
+    Run C(systemctl daemon-reload) when RV(daemon_reload_required) is true.
+author:
+  - hardening.docker maintainers (!UNKNOWN)
+options:
+  unit:
+    description:
+      - The systemd unit to override.
+    type: str
+    default: docker.service
+  dropin_name:
+    description:
+      - File name of the managed drop-in. Must end with C(.conf) and contain no C(/).
+      - Drop-ins apply in lexical order of their names; one sorting after this name that sets
+        C(ExecStart) would override it (the module warns about it).
+    type: str
+    default: 10-hardening-docker-hosts.conf
+  unit_search_paths:
+    description:
+      - Directories searched for the unit and its C(<unit>.d/*.conf) drop-ins, highest priority first.
+        The managed drop-in goes below the first one.
+    type: list
+    elements: path
+    default:
+      - /etc/systemd/system
+      - /run/systemd/system
+      - /usr/lib/systemd/system
+      - /lib/systemd/system
+  state:
+    description:
+      - V(present) writes the drop-in, V(absent) removes it (and nothing else).
+    type: str
+    choices: [present, absent]
+    default: present
+  keep_env_args:
+    description:
+      - Keep words that are only a variable reference, such as C($DOCKER_OPTS), verbatim in the new
+        C(ExecStart). With V(false) they are dropped.
+      - The module warns when such a variable currently expands to a C(-H) flag.
+    type: bool
+    default: true
+  backup:
+    description:
+      - Keep a timestamped copy of the previous drop-in next to it when it changes (the copy does not
+        end with C(.conf), so systemd ignores it).
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+  platform:
+    description: Target OS/families that can be operated against.
+    support: full
+    platforms: posix
+notes:
+  - Without C(-H) and without C(hosts) in daemon.json, dockerd listens on C(unix:///var/run/docker.sock).
+seealso:
+  - module: hardening.docker.daemon_config
+"""
+
+EXAMPLES = r"""
+- name: Let daemon.json own the listeners
+  hardening.docker.daemon_unit:
+    state: present
+  register: docker_dropin
+
+- name: Reload systemd when the drop-in changed
+  ansible.builtin.systemd_service:
+    daemon_reload: true
+  when: docker_dropin.daemon_reload_required
+
+- name: Set the listeners, the -H flag being removed by the drop-in above
+  hardening.docker.daemon_config:
+    settings:
+      hosts: [unix:///var/run/docker.sock]
+    flags_removed: [hosts]
+
+- name: Go back to the distribution's ExecStart
+  hardening.docker.daemon_unit:
+    state: absent
+"""
+
+RETURN = r"""
+path:
+  description: Path of the managed drop-in.
+  returned: always
+  type: str
+  sample: /etc/systemd/system/docker.service.d/10-hardening-docker-hosts.conf
+exec_start:
+  description:
+    - With O(state=present), the command line of the managed C(ExecStart).
+    - With O(state=absent), the effective command line without the managed drop-in (empty when the unit has none).
+  returned: always
+  type: str
+  sample: /usr/bin/dockerd --containerd=/run/containerd/containerd.sock
+daemon_reload_required:
+  description: True when the drop-in changed and systemd must re-read its units (C(systemctl daemon-reload)).
+  returned: always
+  type: bool
+  sample: true
+backup_file:
+  description: Path of the backup of the previous drop-in.
+  returned: when a backup was made
+  type: str
+  sample: /etc/systemd/system/docker.service.d/10-hardening-docker-hosts.conf.1234.2024-01-01@00:00:00~
+"""
+
+import os
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_bytes, to_native
+
+from ansible_collections.hardening.docker.plugins.module_utils._unit_flags import (
+    DEFAULT_UNIT_SEARCH_PATHS,
+    UnitError,
+    load_service,
+    parse_flags,
+    parse_unit_text,
+    strip_host_args,
+)
+
+HEADER = '# Managed by hardening.docker: listeners come from daemon.json "hosts".\n'
+
+
+def render_dropin(exec_line):
+    return HEADER + '[Service]\nExecStart=\nExecStart=%s\n' % exec_line
+
+
+def read_text(module, path):
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path, 'rb') as handle:
+            return handle.read().decode('utf-8', errors='replace')
+    except (IOError, OSError) as exc:
+        module.fail_json(msg='cannot read %s: %s' % (path, to_native(exc)))
+
+
+def later_exec_start_dropins(service, dropin_name):
+    """Drop-ins applied after the managed one that set ExecStart (they would override it)."""
+    result = []
+    for path in service.dropins:
+        if os.path.basename(path) <= dropin_name:
+            continue
+        text = read_text_quiet(path)
+        for section, key, _value, _lineno in parse_unit_text(text):
+            if section == 'Service' and key == 'ExecStart':
+                result.append(path)
+                break
+    return result
+
+
+def read_text_quiet(path):
+    try:
+        with open(path, 'rb') as handle:
+            return handle.read().decode('utf-8', errors='replace')
+    except (IOError, OSError):
+        return ''
+
+
+def env_host_flags(service, entry):
+    """-H flags that come from a variable of the ExecStart entry."""
+    expanded = service.expand(entry)
+    found = []
+    for flag in parse_flags([arg for arg, _origin in expanded]):
+        if flag.name != 'host':
+            continue
+        for index in range(flag.start, flag.end):
+            origin = expanded[index][1]
+            if origin:
+                found.append('%s (from $%s, set in %s)' % (flag.text, origin[0], origin[1]))
+                break
+    return found
+
+
+def write_atomic(module, path, text):
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        try:
+            os.makedirs(directory, 0o755)
+            os.chmod(directory, 0o755)
+        except OSError as exc:
+            module.fail_json(msg='cannot create directory %s: %s' % (directory, to_native(exc)))
+    fd, tmp_path = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp', dir=directory)
+    try:
+        with os.fdopen(fd, 'wb') as handle:
+            handle.write(to_bytes(text, errors='surrogate_or_strict'))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_path, 0o644)
+        if os.geteuid() == 0:
+            os.chown(tmp_path, 0, 0)
+        module.atomic_move(tmp_path, path, unsafe_writes=False)
+    finally:
+        if os.path.exists(tmp_path):
+            os.unlink(tmp_path)
+    os.chmod(path, 0o644)
+    if os.geteuid() == 0:
+        os.chown(path, 0, 0)
+
+
+def run_module():
+    module = AnsibleModule(
+        argument_spec=dict(
+            unit=dict(type='str', default='docker.service'),
+            dropin_name=dict(type='str', default='10-hardening-docker-hosts.conf'),
+            unit_search_paths=dict(type='list', elements='path', default=list(DEFAULT_UNIT_SEARCH_PATHS)),
+            state=dict(type='str', default='present', choices=['present', 'absent']),
+            keep_env_args=dict(type='bool', default=True),
+            backup=dict(type='bool', default=False),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    unit = params['unit']
+    dropin_name = params['dropin_name']
+    search_paths = params['unit_search_paths']
+    if '/' in dropin_name or not dropin_name.endswith('.conf') or dropin_name == '.conf':
+        module.fail_json(msg='dropin_name must be a file name ending with .conf (systemd ignores other '
+                         'names), got %r' % dropin_name)
+    if not search_paths:
+        module.fail_json(msg='unit_search_paths must name at least one directory')
+    path = os.path.join(search_paths[0], unit + '.d', dropin_name)
+
+    try:
+        service = load_service(unit, search_paths, exclude=[path])
+    except UnitError as exc:
+        module.fail_json(msg='cannot read unit %s: %s' % (unit, to_native(exc)), path=path)
+
+    before = read_text(module, path)
+    res = dict(path=path, changed=False, daemon_reload_required=False)
+
+    if params['state'] == 'absent':
+        after = None
+        res['exec_start'] = service.exec_start[0].render() if service.exec_start else ''
+    else:
+        if not service.found:
+            module.fail_json(msg='unit %s was not found in %s; install Docker Engine first or set '
+                             'unit_search_paths' % (unit, ', '.join(search_paths)), path=path)
+        if not service.exec_start:
+            module.fail_json(msg='unit %s (%s) has no ExecStart once its drop-ins are applied; nothing to '
+                             'override' % (unit, service.unit_path), path=path)
+        if len(service.exec_start) > 1:
+            module.fail_json(msg='unit %s has %d ExecStart lines (%s); expected one for dockerd'
+                             % (unit, len(service.exec_start), ', '.join(e.where for e in service.exec_start)),
+                             path=path)
+        for warning in service.warnings:
+            module.warn(warning)
+        entry = service.exec_start[0]
+        if params['keep_env_args']:
+            for text in env_host_flags(service, entry):
+                module.warn('the kept variable arguments of %s contain %s; remove it from there, or set '
+                            'keep_env_args to false' % (unit, text))
+        for other in later_exec_start_dropins(service, dropin_name):
+            module.warn('%s sorts after %s and sets ExecStart, so it overrides the managed drop-in; '
+                        'remove it or choose a later dropin_name' % (other, dropin_name))
+        exec_line = entry.render(strip_host_args(entry, keep_env_args=params['keep_env_args']))
+        res['exec_start'] = exec_line
+        after = render_dropin(exec_line)
+
+    changed = before != after
+    res['changed'] = changed
+    res['daemon_reload_required'] = changed
+    if module._diff:
+        res['diff'] = dict(before=before or '', after=after or '', before_header=path, after_header=path)
+
+    if not changed or module.check_mode:
+        module.exit_json(**res)
+
+    if params['backup'] and before is not None:
+        res['backup_file'] = module.backup_local(path)
+    if after is None:
+        try:
+            os.unlink(path)
+        except OSError as exc:
+            module.fail_json(msg='cannot remove %s: %s' % (path, to_native(exc)))
+    else:
+        write_atomic(module, path, after)
+    module.exit_json(**res)
+
+
+def main():
+    run_module()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hardening.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.hardening.docker.plugins.module_utils._daemon_json import (
+    DaemonJsonError,
+    json_equal,
+    merge,
+    parse_daemon_json,
+    render,
+)
+
+
+def test_parse_keeps_order():
+    config, dups = parse_daemon_json('{"z": 1, "a": {"y": 1, "b": 2}, "m": []}')
+    assert list(config) == ['z', 'a', 'm']
+    assert list(config['a']) == ['y', 'b']
+    assert dups == []
+
+
+@pytest.mark.parametrize('text', ['', '   \n', '\ufeff'])
+def test_parse_empty(text):
+    assert parse_daemon_json(text) == ({}, [])
+
+
+def test_parse_bom():
+    assert parse_daemon_json('\ufeff{"icc": false}')[0] == {'icc': False}
+
+
+def test_parse_duplicates_top_level_only():
+    config, dups = parse_daemon_json('{"a": 1, "n": {"x": 1, "x": 2}, "a": 2}')
+    assert config == {'a': 2, 'n': {'x': 2}}
+    assert dups == ['a']
+
+
+@pytest.mark.parametrize('text, fragment', [
+    ('{"a": 1,}', 'line 1 column 9 (char 8)'),
+    ('{\n"a": tru\n}', 'line 2 column 6'),
+    ('{"a": 1} trailing', 'Extra data'),
+    ('[1, 2]', 'found an array'),
+    ('"text"', 'found a string'),
+    ('3', 'found a number'),
+])
+def test_parse_errors_name_path_and_position(text, fragment):
+    with pytest.raises(DaemonJsonError) as exc:
+        parse_daemon_json(text, '/etc/docker/daemon.json')
+    assert '/etc/docker/daemon.json' in str(exc.value)
+    assert fragment in str(exc.value)
+    assert 'untouched' in str(exc.value)
+
+
+@pytest.mark.parametrize('left, right, equal', [
+    (True, True, True),
+    (True, 1, False),
+    (0, False, False),
+    (1, 1.0, True),
+    ('1', 1, False),
+    (None, None, True),
+    (None, False, False),
+    ({'a': 1, 'b': 2}, {'b': 2, 'a': 1}, True),
+    ({'a': 1}, {'a': 1, 'b': 2}, False),
+    ([1, 2], [2, 1], False),
+    ([{'a': True}], [{'a': True}], True),
+    ([{'a': True}], [{'a': 1}], False),
+])
+def test_json_equal(left, right, equal):
+    assert json_equal(left, right) is equal
+
+
+def test_merge_order_and_classification():
+    current = {'b': 1, 'a': 2, 'c': 3, 'gone': 0}
+    result = merge(current, {'a': 5, 'c': 3, 'd': 4, 'e': 5}, ['gone', 'missing'])
+    assert list(result.config) == ['b', 'a', 'c', 'd', 'e']
+    assert result.config == {'b': 1, 'a': 5, 'c': 3, 'd': 4, 'e': 5}
+    assert result.added == ['d', 'e']
+    assert result.modified == ['a']
+    assert result.removed == ['gone']
+    assert result.changed_keys == ['a', 'd', 'e', 'gone']
+    assert result.changed
+    assert current == {'b': 1, 'a': 2, 'c': 3, 'gone': 0}
+
+
+def test_merge_same_value_is_not_a_change():
+    current = {'log-opts': {'max-size': '10m', 'max-file': '3'}}
+    result = merge(current, {'log-opts': {'max-file': '3', 'max-size': '10m'}})
+    assert not result.changed
+    # the existing value (and its key order) is kept
+    assert list(result.config['log-opts']) == ['max-size', 'max-file']
+
+
+def test_merge_overlap_refused():
+    with pytest.raises(ValueError):
+        merge({}, {'a': 1}, ['a'])
+
+
+def test_render():
+    assert render({'icc': False, 'labels': ['a=b']}) == '{\n  "icc": false,\n  "labels": [\n    "a=b"\n  ]\n}\n'
+    assert render({}) == '{}\n'
+    assert render({'x': 'é'}) == '{\n  "x": "é"\n}\n'
