@@ -1,0 +1,273 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hardening.docker contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+---
+module: audit
+short_description: Audit a Docker host against the hardening.docker control catalog
+version_added: 0.1.0
+description:
+  - Reads the host's real state once (C(daemon.json), the effective C(ExecStart) of C(docker.service)
+    and its drop-ins, C(docker info) through the unix socket, file and socket modes, C(docker.socket)
+    properties, loaded audit rules, C(/etc/subuid) and C(/etc/subgid), AppArmor and SELinux state,
+    the TLS server certificate, the C(docker) group and the mount table).
+  - Then decides every control it is given with a pure function of that state and returns one
+    result per control with status C(pass), C(fail), C(not_applicable), C(manual) or C(error)
+    and its evidence.
+  - Never changes the host. When C(docker info) is unavailable the controls that need it report
+    C(error) with the reason and all other controls are still decided.
+  - The effective configuration is C(daemon.json) merged with the flags of the unit's C(ExecStart)
+    (C($VAR) and C(${VAR}) expanded from C(Environment=) and C(EnvironmentFile=)); a key set in both
+    places is reported as a failure because dockerd refuses to start with it.
+author:
+  - hardening.docker maintainers (!UNKNOWN)
+options:
+  controls:
+    description:
+      - The controls to decide, as returned by C(query('hardening.docker.control_catalog')).
+      - Each entry needs at least C(id), C(title) and C(check); the whole list is validated against
+        the catalog schema and the module fails on a malformed entry.
+    type: list
+    elements: dict
+    required: true
+  tls_expiry_threshold_days:
+    description:
+      - Control HD-1 fails when the daemon's TLS server certificate expires in fewer days than this.
+    type: int
+    default: 30
+  daemon_json:
+    description:
+      - Path of the daemon configuration file.
+      - A C(--config-file) flag in the unit's C(ExecStart) takes precedence.
+    type: path
+    default: /etc/docker/daemon.json
+  docker_bin:
+    description:
+      - Docker client used for C(docker info --format '{{json .}}') when the Engine API cannot be
+        queried directly over the unix socket.
+    type: str
+    default: docker
+  trusted_users:
+    description:
+      - Users allowed in the C(docker) group (control 1.1.2).
+      - When omitted, a non-empty C(docker) group is reported as C(manual) with its members listed.
+    type: list
+    elements: str
+  return_state:
+    description:
+      - Also return the gathered host state (useful to record a fixture for the unit tests).
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+    description: The module never changes the host; it runs the same way in check mode.
+  diff_mode:
+    support: none
+    description: Nothing is changed, so there is no diff.
+  platform:
+    support: full
+    platforms: posix
+    description: Debian 12 and 13 hosts with C(docker.io) or C(docker-ce); other Linux hosts mostly work.
+notes:
+  - Run it with privilege escalation; audit rules, AppArmor profiles and some files are readable by root only.
+  - Only host-level state is audited. Section 5 controls are decided from the daemon's defaults
+    that new containers inherit, not by inspecting running containers.
+seealso:
+  - module: hardening.docker.audit_report
+'''
+
+EXAMPLES = r'''
+- name: Audit the host
+  become: true
+  hardening.docker.audit:
+    controls: "{{ query('hardening.docker.control_catalog') }}"
+    tls_expiry_threshold_days: 45
+    trusted_users: [deploy]
+  register: audit_result
+
+- name: Audit only the daemon role's controls
+  become: true
+  hardening.docker.audit:
+    controls: "{{ query('hardening.docker.control_catalog', role='daemon') }}"
+  register: audit_daemon
+
+- name: Fail the play when a control fails
+  ansible.builtin.assert:
+    that: audit_result.summary.fail == 0
+    fail_msg: "{{ audit_result.results | selectattr('status', 'equalto', 'fail') | map(attribute='id') | list }}"
+'''
+
+RETURN = r'''
+results:
+  description: One decision per control, in the order of O(controls).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Control id, for example C(2.2) or C(HD-1).
+      type: str
+      sample: "2.2"
+    title:
+      description: Control title from the catalog.
+      type: str
+    section:
+      description: Catalog section (C(1), C(2), C(3), C(5) or C(HD)).
+      type: str
+    level:
+      description: CIS profile level.
+      type: int
+    scored:
+      description: Whether the benchmark marks the control Automated.
+      type: bool
+    profile:
+      description: C(cis) or C(hardening).
+      type: str
+    check_type:
+      description: The check type that decided the control.
+      type: str
+      sample: daemon_key
+    status:
+      description: The decision.
+      type: str
+      choices: [pass, fail, not_applicable, manual, error]
+    evidence:
+      description: One short human sentence explaining the decision.
+      type: str
+      sample: icc is true (unset, default true), expected false
+    details:
+      description: Structured data behind the evidence (values, sources, paths, modes).
+      type: dict
+    remediation:
+      description: Role, switch variable and tag that remediate the control, or null.
+      type: dict
+summary:
+  description: Number of results per status, and C(total).
+  returned: always
+  type: dict
+  sample: {"pass": 40, "fail": 20, "not_applicable": 10, "manual": 4, "error": 0, "total": 74}
+host:
+  description: Facts about the audited host.
+  returned: always
+  type: dict
+  contains:
+    hostname:
+      description: Host name as the kernel reports it.
+      type: str
+    os:
+      description: PRETTY_NAME of C(/etc/os-release).
+      type: str
+    os_id:
+      description: ID of C(/etc/os-release).
+      type: str
+    os_version:
+      description: VERSION_ID of C(/etc/os-release).
+      type: str
+    kernel:
+      description: Kernel release.
+      type: str
+    engine_version:
+      description: Docker Engine version (from C(docker info), else C(dockerd --version)).
+      type: str
+    docker_available:
+      description: Whether C(docker info) answered.
+      type: bool
+    docker_error:
+      description: Why C(docker info) did not answer, when it did not.
+      type: str
+collected_at:
+  description: UTC time the state was read (ISO 8601).
+  returned: always
+  type: str
+  sample: "2026-11-26T22:30:00Z"
+gather_errors:
+  description: Sources that could not be read at all, with the reason.
+  returned: always
+  type: dict
+state:
+  description: The gathered host state the decisions were made on.
+  returned: when O(return_state=true)
+  type: dict
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hardening.docker.plugins.module_utils._audit_catalog import (
+    CatalogError,
+    validate_catalog,
+)
+from ansible_collections.hardening.docker.plugins.module_utils._audit_checks import evaluate_all
+from ansible_collections.hardening.docker.plugins.module_utils._audit_gather import Gatherer
+from ansible_collections.hardening.docker.plugins.module_utils._audit_model import summarize
+
+
+def host_facts(state):
+    info = state.get('docker_info') or {}
+    os_data = state.get('os') or {}
+    host = state.get('host') or {}
+    return {
+        'hostname': host.get('hostname'),
+        'os': os_data.get('pretty_name'),
+        'os_id': os_data.get('id'),
+        'os_version': os_data.get('version_id'),
+        'kernel': host.get('kernel'),
+        'engine_version': host.get('engine_version'),
+        'docker_available': bool(info.get('available')),
+        'docker_error': info.get('error'),
+    }
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            controls=dict(type='list', elements='dict', required=True),
+            tls_expiry_threshold_days=dict(type='int', default=30),
+            daemon_json=dict(type='path', default='/etc/docker/daemon.json'),
+            docker_bin=dict(type='str', default='docker'),
+            trusted_users=dict(type='list', elements='str'),
+            return_state=dict(type='bool', default=False),
+        ),
+        supports_check_mode=True,
+    )
+    controls = module.params['controls']
+    try:
+        validate_catalog(controls)
+    except CatalogError as exc:
+        module.fail_json(msg=str(exc))
+
+    def runner(argv):
+        return module.run_command(argv, environ_update={'LC_ALL': 'C', 'LANG': 'C'})
+
+    def which(name):
+        return module.get_bin_path(name)
+
+    gatherer = Gatherer(
+        runner=runner,
+        which=which,
+        daemon_json=module.params['daemon_json'],
+        docker_bin=module.params['docker_bin'],
+        tls_expiry_threshold_days=module.params['tls_expiry_threshold_days'],
+        trusted_users=module.params['trusted_users'],
+    )
+    state = gatherer.gather(controls)
+    results = evaluate_all(state, controls)
+    output = dict(
+        changed=False,
+        results=results,
+        summary=summarize(results),
+        host=host_facts(state),
+        collected_at=state.get('collected_at'),
+        gather_errors=state.get('errors') or {},
+    )
+    if module.params['return_state']:
+        output['state'] = state
+    module.exit_json(**output)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,97 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hardening.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""hardening.docker.audit: read-only, validated input, results/summary/host facts."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.hardening.docker.plugins.module_utils._audit_gather import Gatherer
+from ansible_collections.hardening.docker.plugins.modules import audit
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+with open(os.path.join(ROOT, 'controls', 'catalog.yml'), 'rb') as _handle:
+    CONTROLS = yaml.safe_load(_handle)['controls']
+
+
+def fixture_state(name):
+    with open(os.path.join(ROOT, 'tests', 'unit', 'fixtures', 'hoststates', name + '.json'), 'r', encoding='utf-8') as handle:
+        return json.load(handle)
+
+
+@pytest.fixture
+def recorded(monkeypatch):
+    """Make the module gather a recorded state instead of this machine's."""
+    seen = {}
+
+    def use(name):
+        def fake_gather(self, controls):
+            seen['gatherer'] = self
+            st = fixture_state(name)
+            st['options'] = dict(self.options)
+            return st
+        monkeypatch.setattr(Gatherer, 'gather', fake_gather)
+        return seen
+    return use
+
+
+def test_stock_host(run_module, recorded):
+    recorded('debian12-stock')
+    result = run_module(audit.main, {'controls': CONTROLS})
+    assert result['changed'] is False
+    assert len(result['results']) == len(CONTROLS)
+    assert [r['id'] for r in result['results']] == [c['id'] for c in CONTROLS]
+    assert result['summary']['total'] == len(CONTROLS)
+    assert result['summary']['error'] == 0
+    assert result['host']['engine_version'] == '20.10.24+dfsg1'
+    assert result['host']['os'] == 'Debian GNU/Linux 12 (bookworm)' and result['host']['docker_available'] is True
+    assert 'state' not in result
+    json.dumps(result)
+
+
+def test_check_mode_and_options_reach_the_state(run_module, recorded):
+    seen = recorded('debian12-hardened')
+    result = run_module(audit.main, {'controls': CONTROLS, 'tls_expiry_threshold_days': 400,
+                                     'trusted_users': ['deploy'], 'return_state': True,
+                                     'daemon_json': '/srv/daemon.json', 'docker_bin': '/opt/docker'}, check=True)
+    assert result['changed'] is False
+    by_id = dict((r['id'], r) for r in result['results'])
+    assert by_id['HD-1']['status'] == 'fail'           # 365 days left < 400
+    assert by_id['1.1.2']['status'] == 'pass'
+    assert result['state']['options']['tls_expiry_threshold_days'] == 400
+    assert seen['gatherer'].daemon_json_option == '/srv/daemon.json' and seen['gatherer'].docker_bin == '/opt/docker'
+
+
+def test_docker_down_reports_errors_not_failure(run_module, recorded):
+    recorded('broken')
+    result = run_module(audit.main, {'controls': CONTROLS})
+    assert result['host']['docker_available'] is False and result['host']['docker_error']
+    assert result['summary']['error'] > 0 and result['summary']['pass'] > 0
+
+
+def test_subset_of_controls(run_module, recorded):
+    recorded('debian13')
+    subset = [c for c in CONTROLS if c['id'] in ('2.2', 'HD-3')]
+    result = run_module(audit.main, {'controls': subset})
+    assert [(r['id'], r['status']) for r in result['results']] == [('2.2', 'pass'), ('HD-3', 'fail')]
+
+
+def test_malformed_controls_fail(fail_module):
+    bad = [dict(CONTROLS[0], check={'type': 'no_such_check'})]
+    result = fail_module(audit.main, {'controls': bad})
+    assert 'not implemented by the audit module' in result['msg']
+
+
+def test_real_gather_on_this_machine(run_module):
+    """No fake: the module reads this machine and never errors out as a whole."""
+    result = run_module(audit.main, {'controls': CONTROLS, 'return_state': True})
+    assert result['changed'] is False
+    assert result['summary']['total'] == len(CONTROLS)
+    assert result['state']['schema'] == 1
+    json.dumps(result)
