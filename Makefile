@@ -17,7 +17,7 @@ export HD_TESTBED_TAG := $(shell testbed/recipe-hash.sh)
 SCENARIOS ?= default daemon_config
 MOLECULE_SEQUENCE ?= test
 
-.PHONY: help demo demo-destroy test lint sanity unit report-test molecule images engine venv collection-link build clean
+.PHONY: help demo demo-destroy test lint sanity unit report-test build-check molecule images engine venv collection-link build clean
 
 help:
 	@sed -n '2,5p' Makefile
@@ -51,7 +51,7 @@ demo-destroy: venv
 	$(BIN)/molecule destroy -s demo --platform-name $(DEMO_HOST)
 
 test: venv
-	@scripts/stages.sh engine images lint sanity unit report-test molecule
+	@scripts/stages.sh engine images lint sanity unit report-test build-check molecule
 
 lint: venv
 	$(BIN)/yamllint --strict .
@@ -74,6 +74,10 @@ molecule: venv images
 	  $(BIN)/molecule $(MOLECULE_SEQUENCE) -s $$s || exit 1; \
 	  echo "=== scenario $$s passed in $$(( $$(date +%s) - start )) s"; \
 	done
+
+# Build the tarball, install it into an empty path, list its plugins with ansible-doc.
+build-check: venv
+	scripts/check-build.sh
 
 build: venv
 	mkdir -p build

@@ -11,6 +11,9 @@ Scenario tests import it with:
 import json
 import os
 import subprocess
+from pathlib import Path
+
+AUDIT_PLAYBOOK = Path(__file__).resolve().parents[2] / "playbooks" / "audit.yml"
 
 
 def run_playbook(playbook, limit, extra_vars=None, check=False):
