@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # The collection as users get it: build the tarball, install it into an empty
 # collections path, and check ansible-doc lists every module and filter of
 # plugins/ from the installed copy (not from this checkout).

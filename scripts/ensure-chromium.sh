@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Headless Chromium (Debian's package) for the HTML report test.
 set -euo pipefail
 command -v chromium >/dev/null && exit 0

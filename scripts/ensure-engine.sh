@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Make sure a Docker engine answers on this machine: install docker.io and
 # debootstrap when missing, start dockerd in the background when none answers.
 # The machine has no systemd as PID 1, so dockerd is started directly.

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # ansible-test sanity on a copy of the collection placed at
 # ansible_collections/hardening/docker in a temporary tree (no ignore file).
 set -euo pipefail

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Run make targets one after another and print how long each took.
 set -euo pipefail
 total=$(date +%s)

@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Build the test-host image for one Debian suite, without any registry:
 # debootstrap a rootfs, `docker import` it, add the thin Dockerfile layer.
 # The tag is a hash of this directory's recipe, so an unchanged recipe is reused
