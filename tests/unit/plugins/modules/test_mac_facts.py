@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hardening.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.hardening.docker.plugins.modules import mac_facts
+
+
+def fake_sys(root, files):
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return str(root)
+
+
+@pytest.fixture
+def no_parser(monkeypatch):
+    monkeypatch.setattr(mac_facts.AnsibleModule, 'get_bin_path', lambda self, *a, **k: None)
+
+
+def test_no_apparmor_kernel_reports_install_only(tmp_path, monkeypatch, run_module, no_parser):
+    monkeypatch.setattr(mac_facts, 'ROOT', fake_sys(tmp_path, {'sys/kernel/.keep': ''}))
+    result = run_module(mac_facts.main, {'profiles': ['docker-hardened']}, check=True)
+    facts = result['ansible_facts']['hardening_docker_mac']
+    assert result['changed'] is False
+    assert facts['action'] == 'install_only'
+    assert facts['apparmor'] == 'absent'
+    assert facts['profiles'] == {'docker-hardened': {'path': '/etc/apparmor.d/docker-hardened', 'installed': False, 'mode': None}}
+    assert facts['apparmor_parser'] is None
+
+
+def test_apparmor_kernel_reports_load_and_modes(tmp_path, monkeypatch, run_module):
+    root = fake_sys(tmp_path, {
+        'sys/module/apparmor/parameters/enabled': 'Y\n',
+        'sys/kernel/security/apparmor/profiles': 'docker-default (enforce)\ndocker-hardened (enforce)\n',
+    })
+    monkeypatch.setattr(mac_facts, 'ROOT', root)
+    monkeypatch.setattr(mac_facts.AnsibleModule, 'get_bin_path', lambda self, *a, **k: '/usr/sbin/apparmor_parser')
+    (tmp_path / 'aa').mkdir()
+    (tmp_path / 'aa/docker-hardened').write_text('profile docker-hardened {}\n')
+    args = {'profiles': ['docker-hardened', 'docker-web'], 'profile_dir': '/aa'}
+    facts = run_module(mac_facts.main, args)['ansible_facts']['hardening_docker_mac']
+    assert facts['action'] == 'load'
+    assert facts['profiles'] == {
+        'docker-hardened': {'path': '/aa/docker-hardened', 'installed': True, 'mode': 'enforce'},
+        'docker-web': {'path': '/aa/docker-web', 'installed': False, 'mode': None},
+    }
+    assert facts['apparmor_parser'] == '/usr/sbin/apparmor_parser'
+
+
+def test_selinux_kernel_reports_selinux(tmp_path, monkeypatch, run_module, no_parser):
+    monkeypatch.setattr(mac_facts, 'ROOT', fake_sys(tmp_path, {'sys/fs/selinux/enforce': '0'}))
+    facts = run_module(mac_facts.main, {})['ansible_facts']['hardening_docker_mac']
+    assert (facts['selinux'], facts['action']) == ('permissive', 'selinux')
+
+
+def test_missing_profiles_interface_fails_with_the_path(tmp_path, monkeypatch, fail_module, no_parser):
+    root = fake_sys(tmp_path, {'sys/module/apparmor/parameters/enabled': 'Y\n',
+                               'sys/kernel/security/apparmor/.keep': ''})
+    monkeypatch.setattr(mac_facts, 'ROOT', root)
+    result = fail_module(mac_facts.main, {})
+    assert '/sys/kernel/security/apparmor/profiles' in result['msg']
