@@ -81,7 +81,7 @@ def test_report_matches_the_kernel(host):
         assert report["apparmor_enforceable"] is False
         assert report["summary"].startswith("AppArmor enforcement is NOT available on this host")
         # The role names the same interface the test found missing or off.
-        assert why.split(" ")[0] in report["summary"]
+        assert why.split(" ", maxsplit=1)[0] in report["summary"]
         for name in expected_profiles():
             assert report["profiles"][name] == {
                 "path": f"{PROFILE_DIR}/{name}", "installed": True, "mode": None}

@@ -160,9 +160,9 @@ def test_container_lands_under_the_capped_parent(host, containers):
     assert _stat(host, f"{own}/memory.stat", "hierarchical_memory_limit") == PARENT_MEMORY
     assert int(host.file(f"{parent}/memory.limit_in_bytes").content_string) == PARENT_MEMORY
     cpus = int(run(host, "getconf _NPROCESSORS_ONLN"))
-    cpu_parent, _ = _container_cgroup(host, name, "cpu")
+    cpu_parent, _cpu_leaf = _container_cgroup(host, name, "cpu")
     assert int(host.file(f"{cpu_parent}/cpu.cfs_quota_us").content_string) == cpus * PARENT_CPU_PERCENT * 1000
-    pids_parent, _ = _container_cgroup(host, name, "pids")
+    pids_parent, _pids_leaf = _container_cgroup(host, name, "pids")
     assert host.file(f"{pids_parent}/pids.max").content_string.strip() == str(PARENT_PIDS)
 
 
@@ -201,7 +201,7 @@ def _fetch(host, address, port, network=""):
 
 def _fetch_eventually(host, address, port, network=""):
     """The server needs a moment to listen."""
-    for _ in range(20):
+    for _attempt in range(20):
         ok, out = _fetch(host, address, port, network)
         if ok:
             break
@@ -253,7 +253,7 @@ def test_container_keeps_its_pid_across_a_daemon_restart(host, containers):
     dockerd = run(host, "systemctl show -p MainPID --value docker.service")
     run(host, "systemctl reset-failed docker.service docker.socket; systemctl restart docker.socket docker.service")
     # `docker info --format` exits 0 even when the daemon is down.
-    for _ in range(30):
+    for _attempt in range(30):
         if host.run("docker version --format '{{.Server.Version}}'").rc == 0:
             break
         time.sleep(1)

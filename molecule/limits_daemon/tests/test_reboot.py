@@ -13,7 +13,7 @@ PARENT_MEMORY = 512 * 1024 * 1024
 
 
 def _wait_for_docker(host):
-    for _ in range(60):
+    for _attempt in range(60):
         # `docker info --format` exits 0 even when the daemon is down.
         if host.run("docker version --format '{{.Server.Version}}'").rc == 0:
             return
