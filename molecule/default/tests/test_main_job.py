@@ -52,3 +52,24 @@ def test_controls_failing_on_the_stock_host_pass_after_hardening(host):
         # A stock host fails some of what the main job remediates; otherwise this proves nothing.
         assert fixed, "the stock audit failed none of the controls the main job remediates"
         assert all(hardened[cid]["status"] == "pass" for cid in fixed)
+
+
+def test_remapping_is_active(host):
+    options = host.check_output("docker info --format '{{json .SecurityOptions}}'")
+    assert "name=userns" in options
+
+
+def test_socket_mode(host):
+    sock = host.file("/run/docker.sock")
+    assert sock.is_socket
+    assert (sock.user, sock.group, sock.mode) == ("root", "docker", 0o660)
+
+
+def test_tls_listener(host):
+    # The server certificate verifies against the collection's CA ...
+    handshake = host.run("openssl s_client -connect 127.0.0.1:2376 -CAfile /etc/docker/tls/ca.pem "
+                         "-verify_return_error </dev/null 2>&1")
+    assert "Verify return code: 0 (ok)" in handshake.stdout, handshake.stdout[-2000:]
+    # ... and a client without a certificate gets nothing.
+    plain = host.run("docker -H tcp://127.0.0.1:2376 version")
+    assert plain.rc != 0

@@ -1,0 +1,337 @@
+"""Acceptance of the daemon_tls role (issue 4), observed inside each test host against 127.0.0.1."""
+import datetime
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared"))
+from hd_molecule import host_name, run_playbook, sha256  # noqa: E402
+
+APPLY = Path(__file__).resolve().parents[1] / "playbooks" / "apply_role.yml"
+PKI = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "pki"
+TLS_DIR = "/etc/docker/tls"
+CA, CERT, KEY = (f"{TLS_DIR}/{name}" for name in ("ca.pem", "server-cert.pem", "server-key.pem"))
+TCP = "tcp://127.0.0.1:2376"
+URL = "https://127.0.0.1:2376/version"
+OPERATOR = PKI / "clients" / "operator"
+# Files whose content must not change when a run is refused.
+WATCHED = [
+    "/etc/docker/daemon.json",
+    "/etc/systemd/system/docker.service.d/10-hardening-docker-hosts.conf",
+    CA,
+    CERT,
+    KEY,
+]
+
+
+def dockerd_pid(host):
+    return host.check_output("systemctl show -p MainPID --value docker.service")
+
+
+def served_cert(host):
+    """The certificate dockerd presents on 127.0.0.1:2376 (handshake with the operator's client cert)."""
+    out = host.run(
+        "openssl s_client -connect 127.0.0.1:2376 -servername localhost -CAfile %s "
+        "-cert /root/.docker/cert.pem -key /root/.docker/key.pem </dev/null 2>/dev/null | openssl x509",
+        CA,
+    )
+    assert out.rc == 0, out.stderr
+    return x509.load_pem_x509_certificate(out.stdout.encode())
+
+
+def file_cert(host, path=CERT):
+    return x509.load_pem_x509_certificate(host.file(path).content)
+
+
+def days_left(cert):
+    return (cert.not_valid_after_utc - datetime.datetime.now(datetime.timezone.utc)).days
+
+
+def state(host):
+    return {path: sha256(host, path) for path in WATCHED} | {"pid": dockerd_pid(host)}
+
+
+def flat(run):
+    """The run's output with line wrapping undone (the YAML callback folds long messages)."""
+    return " ".join(run.output.split())
+
+
+def pki_state():
+    return {str(p): p.read_bytes() for p in sorted(PKI.rglob("*")) if p.is_file()}
+
+
+# --------------------------------------------------------------- clients that work
+
+
+def test_docker_cli_with_client_certificate_over_tls(host):
+    # root's ~/.docker holds the operator's ca.pem, cert.pem, key.pem (written by the role)
+    tls = host.run("docker --tlsverify -H %s version --format '{{.Server.Version}}'", TCP)
+    assert tls.rc == 0, tls.stderr
+    unix = host.check_output("docker -H unix:///run/docker.sock version --format '{{.Server.Version}}'")
+    assert tls.stdout.strip() == unix.strip()
+    explicit = host.run(
+        "docker --tlsverify --tlscacert %s --tlscert %s --tlskey %s -H %s info --format '{{.ID}}'",
+        str(CA), "/root/.docker/cert.pem", "/root/.docker/key.pem", TCP,
+    )
+    assert explicit.rc == 0, explicit.stderr
+
+
+def test_user_without_socket_access_gets_in_only_with_tls(host):
+    over_tls = host.run("su alice -c \"docker --tlsverify -H %s version --format '{{.Server.Version}}'\"", TCP)
+    assert over_tls.rc == 0, over_tls.stderr
+    over_socket = host.run("su alice -c 'docker -H unix:///run/docker.sock version'")
+    assert over_socket.rc != 0
+    assert "permission denied" in over_socket.stderr.lower()
+
+
+def test_community_docker_module_over_tls(host):
+    result = host.ansible(
+        "community.docker.docker_host_info",
+        f"docker_host={TCP} tls=true validate_certs=true ca_path=/root/.docker/ca.pem "
+        "client_cert=/root/.docker/cert.pem client_key=/root/.docker/key.pem tls_hostname=127.0.0.1",
+        check=False,
+    )
+    assert not result.get("failed"), result.get("msg")
+    assert result["can_talk_to_docker"] is True
+    unix_id = host.check_output("docker info --format '{{.ID}}'")
+    assert result["host_info"]["ID"] == unix_id.strip()
+    assert "hd-operator=kept" in result["host_info"]["Labels"]
+
+
+def test_local_cli_over_unix_socket_still_works(host):
+    out = host.run("docker -H unix:///run/docker.sock info --format '{{.ServerVersion}}'")
+    assert out.rc == 0, out.stderr
+    # fd:// keeps systemd's socket: docker.socket still owns /run/docker.sock
+    assert host.check_output("systemctl show -p ActiveState --value docker.socket") == "active"
+    assert json.loads(host.file("/etc/docker/daemon.json").content_string)["hosts"][0] == "fd://"
+
+
+# --------------------------------------------------------------- clients that are refused
+
+
+def test_curl_positive_control_with_client_certificate(host):
+    # Same tool as the refusals below, so a refusal is not a broken probe.
+    out = host.run("curl -sS --cacert %s --cert /root/.docker/cert.pem --key /root/.docker/key.pem %s", CA, URL)
+    assert out.rc == 0, out.stderr
+    assert "ApiVersion" in out.stdout
+
+
+def test_client_without_certificate_is_refused(host):
+    out = host.run("curl -sS --cacert %s %s", CA, URL)
+    assert out.rc != 0
+    assert "ApiVersion" not in out.stdout
+    empty = host.run(
+        "mkdir -p /tmp/hd-nocert && DOCKER_CERT_PATH=/tmp/hd-nocert docker --tlsverify --tlscacert %s -H %s version "
+        "--format '{{.Server.Version}}'",
+        CA, TCP,
+    )
+    assert empty.rc != 0
+    assert re.search(r"certificate|tls", empty.stderr, re.IGNORECASE), empty.stderr
+
+
+def test_client_certificate_from_another_ca_is_refused(host):
+    made = host.run(
+        "set -e; d=/tmp/hd-rogue; rm -rf $d; mkdir -p $d; cd $d; "
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca-key.pem -out ca.pem -days 30 -subj /CN=rogue-ca 2>/dev/null; "
+        "openssl req -newkey rsa:2048 -nodes -keyout key.pem -out req.csr -subj /CN=operator 2>/dev/null; "
+        "printf 'extendedKeyUsage=clientAuth\\n' > ext.cnf; "
+        "openssl x509 -req -in req.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out cert.pem -days 30 "
+        "-extfile ext.cnf 2>/dev/null"
+    )
+    assert made.rc == 0, made.stderr
+    out = host.run("curl -sS --cacert %s --cert /tmp/hd-rogue/cert.pem --key /tmp/hd-rogue/key.pem %s", CA, URL)
+    assert out.rc != 0
+    assert "ApiVersion" not in out.stdout
+    cli = host.run(
+        "docker --tlsverify --tlscacert %s --tlscert /tmp/hd-rogue/cert.pem --tlskey /tmp/hd-rogue/key.pem -H %s version "
+        "--format '{{.Server.Version}}'",
+        CA, TCP,
+    )
+    assert cli.rc != 0
+    assert re.search(r"certificate|tls", cli.stderr, re.IGNORECASE), cli.stderr
+    module = host.ansible(
+        "community.docker.docker_host_info",
+        f"docker_host={TCP} tls=true validate_certs=true ca_path={CA} "
+        "client_cert=/tmp/hd-rogue/cert.pem client_key=/tmp/hd-rogue/key.pem tls_hostname=127.0.0.1",
+        check=False,
+    )
+    # The module reports a daemon it cannot reach instead of failing.
+    assert module["can_talk_to_docker"] is False, module
+    assert "host_info" not in module
+
+
+def test_plain_http_is_refused(host):
+    out = host.run("curl -sS -w '\\n%{http_code}' http://127.0.0.1:2376/version")
+    body, _newline, status = out.stdout.rpartition("\n")
+    assert status == "400", out.stdout
+    assert "Client sent an HTTP request to an HTTPS server" in body
+    assert "ApiVersion" not in body
+
+
+def test_former_plaintext_listener_is_gone(host):
+    # prepare.yml opened tcp://127.0.0.1:2375 without TLS (a unit flag or daemon.json)
+    out = host.run("curl -sS --max-time 5 http://127.0.0.1:2375/version")
+    assert out.rc != 0
+    assert "ApiVersion" not in out.stdout
+    config = json.loads(host.file("/etc/docker/daemon.json").content_string)
+    assert config["hosts"] == ["fd://", "tcp://0.0.0.0:2376"]
+    assert config["tlsverify"] is True and config["tls"] is True
+    assert config["labels"] == ["hd-operator=kept"]
+    assert "-H" not in host.check_output("cat /proc/%s/cmdline | tr '\\0' ' '", dockerd_pid(host)).split()
+
+
+# --------------------------------------------------------------- files, keys, certificates
+
+
+def test_server_files_owner_and_mode(host):
+    expected = {TLS_DIR: 0o750, CA: 0o444, CERT: 0o444, KEY: 0o400}
+    for path, mode in expected.items():
+        f = host.file(path)
+        assert (f.user, f.group, f.mode) == ("root", "root", mode), path
+
+
+def test_user_files_owner_and_mode(host):
+    for user, home in (("root", "/root"), ("alice", "/home/alice")):
+        for name, mode in (("ca.pem", 0o444), ("cert.pem", 0o444), ("key.pem", 0o400)):
+            f = host.file(f"{home}/.docker/{name}")
+            assert (f.user, f.mode) == (user, mode), f.path
+        assert host.file(f"{home}/.docker").mode == 0o700
+
+
+def test_controller_keys_are_private():
+    assert (PKI.stat().st_mode & 0o777) == 0o700
+    keys = [PKI / "ca" / "ca-key.pem"] + sorted((PKI / "clients").glob("*/key.pem"))
+    assert len(keys) == 3
+    for key in keys:
+        assert (key.stat().st_mode & 0o777) == 0o400, key
+
+
+def test_ca_key_is_not_on_the_host(host):
+    ca_key = serialization.load_pem_private_key((PKI / "ca" / "ca-key.pem").read_bytes(), None)
+    ca_pub = ca_key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    key_files = host.run("grep -rlI -e 'PRIVATE KEY-----' /etc /root /home /usr/local /opt /var/tmp /srv 2>/dev/null")
+    found = key_files.stdout.split()
+    assert KEY in found  # the search does find keys
+    for path in found:
+        pub = host.run("openssl pkey -in %s -pubout", path)
+        assert pub.stdout.strip() != ca_pub.decode().strip(), f"CA key found on the host at {path}"
+    body_line = (PKI / "ca" / "ca-key.pem").read_text().splitlines()[1]
+    assert host.run("grep -rqF -- %s /etc /root /home /usr/local /opt /var/tmp /srv", body_line).rc == 1
+
+
+def test_server_key_never_left_the_host(host):
+    server_pub = file_cert(host).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    for path in PKI.rglob("*.pem"):
+        try:
+            key = serialization.load_pem_private_key(path.read_bytes(), None)
+        except ValueError:
+            continue
+        assert key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo) != server_pub, path
+    assert host.run("openssl pkey -in %s -pubout", KEY).stdout.strip() == server_pub.decode().strip()
+
+
+def test_server_certificate_names_usage_and_issuer(host):
+    cert = file_cert(host)
+    sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    names = set(sans.get_values_for_type(x509.DNSName))
+    addresses = {str(a) for a in sans.get_values_for_type(x509.IPAddress)}
+    assert {"localhost", host_name(host)} <= names
+    assert "127.0.0.1" in addresses
+    eth0 = host.interface("eth0").addresses
+    assert set(a for a in eth0 if ":" not in a) <= addresses
+    # addresses of the nested dockerd's own bridge stay out (they change with Docker's networks)
+    assert not set(host.interface("docker0").addresses) & addresses
+    eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert list(eku) == [x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]
+    assert host.run("openssl verify -CAfile %s %s", CA, CERT).rc == 0
+    assert host.file(CA).content == (PKI / "ca" / "ca.pem").read_bytes()
+
+
+def test_client_certificates_are_client_auth_only():
+    ca = x509.load_pem_x509_certificate((PKI / "ca" / "ca.pem").read_bytes())
+    for name in ("operator", "alice"):
+        cert = x509.load_pem_x509_certificate((PKI / "clients" / name / "cert.pem").read_bytes())
+        assert cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value == name
+        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        assert list(eku) == [x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]
+        cert.verify_directly_issued_by(ca)
+        assert 360 <= days_left(cert) <= 365
+
+
+def test_dockerd_serves_the_certificate_on_disk(host):
+    assert served_cert(host).serial_number == file_cert(host).serial_number
+
+
+# --------------------------------------------------------------- bad input, refused before any change
+
+BAD_INPUT = {
+    "port": ({"daemon_tls_port": 70000}, "daemon_tls_port"),
+    "san": ({"daemon_tls_server_sans": ["not a name!"]}, "daemon_tls_server_sans"),
+    "foreign_address": ({"daemon_tls_bind_addresses": ["192.0.2.77"]}, "daemon_tls_bind_addresses"),
+    "no_address": ({"daemon_tls_bind_addresses": []}, "no usable address"),
+    "unreadable_ca": (
+        {"daemon_tls_ca_cert": "/nonexistent/ca.pem", "daemon_tls_ca_key": "/nonexistent/ca-key.pem"},
+        "daemon_tls_ca_cert",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_fails_before_any_change(host, case):
+    extra, expected = BAD_INPUT[case]
+    before, pki_before = state(host), pki_state()
+    run = run_playbook(APPLY, host_name(host), extra)
+    assert run.returncode != 0
+    assert expected in flat(run)
+    assert "changed=0" in run.output
+    assert state(host) == before
+    assert pki_state() == pki_before
+
+
+# --------------------------------------------------------------- renewal (HD-1), through the shared restart path
+
+
+def renewal_steps(host):
+    """What side_effect.yml recorded after each of its three role runs."""
+    steps = {}
+    for line in host.file("/var/tmp/hd-tls-renewal.jsonl").content_string.splitlines():
+        record = json.loads(line)
+        served = dict(item.split("=", 1) for item in record["served"])
+        record["serial"] = served["serial"]
+        record["not_after"] = datetime.datetime.strptime(served["notAfter"], "%b %d %H:%M:%S %Y %Z").replace(
+            tzinfo=datetime.timezone.utc)
+        steps[record["step"]] = record
+    assert set(steps) == {"short", "renewed", "steady"}, steps
+    return steps
+
+
+def test_expiring_server_certificate_is_renewed(host):
+    steps = renewal_steps(host)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    short, renewed = steps["short"], steps["renewed"]
+    assert short["action"] == "issued"
+    assert (short["not_after"] - now).days <= 2
+    # 2 days left < 30-day threshold: a new certificate, served after one restart, same key
+    assert renewed["action"] == "renewed"
+    assert renewed["serial"] != short["serial"]
+    assert 360 <= (renewed["not_after"] - now).days <= 365
+    assert renewed["pid"] != short["pid"]
+    assert renewed["key_sha1"] == short["key_sha1"]
+
+
+def test_renewed_certificate_is_kept_without_restart(host):
+    steps = renewal_steps(host)
+    renewed, steady = steps["renewed"], steps["steady"]
+    assert steady["action"] == "kept"
+    assert steady["serial"] == renewed["serial"]
+    assert steady["pid"] == renewed["pid"]
+    # and it is the certificate on disk
+    assert int(steady["serial"], 16) == file_cert(host).serial_number
