@@ -44,11 +44,12 @@ images: engine
 
 DEMO_HOST := hd-demo-debian12
 demo: venv images
-	$(BIN)/molecule converge -s demo --platform-name $(DEMO_HOST)
+	$(BIN)/molecule converge -s demo
 	@echo "Test host $(DEMO_HOST) stays up: 'docker exec -it $(DEMO_HOST) bash' enters it, 'make demo-destroy' removes it."
+	@echo "Evidence: $(CURDIR)/hardening-docker-reports/report.html"
 
 demo-destroy: venv
-	$(BIN)/molecule destroy -s demo --platform-name $(DEMO_HOST)
+	$(BIN)/molecule destroy -s demo
 
 test: venv
 	@scripts/stages.sh engine images lint sanity unit report-test build-check molecule
