@@ -61,13 +61,12 @@ def _clean_warnings():
     del _WARNINGS[:]
 
 
-@pytest.fixture
-def run_module(monkeypatch, tmp_path):
-    """``run_module(main, args, check=False, diff=False)`` -> result dict; a failure raises AnsibleFailJson."""
+def _module_runner(monkeypatch, tmp_path, outcome):
+    """A runner that calls a module's main() and returns the result it ends with (``outcome``)."""
     monkeypatch.setattr(basic.AnsibleModule, 'exit_json', _exit_json)
     monkeypatch.setattr(basic.AnsibleModule, 'fail_json', _fail_json)
     monkeypatch.setattr(basic.AnsibleModule, 'warn', _warn)
-    module_tmp = tmp_path / '_module_tmp'
+    module_tmp = tmp_path / ('_module_tmp_' + outcome.__name__)
     module_tmp.mkdir()
 
     def runner(main, args, check=False, diff=False):
@@ -77,31 +76,20 @@ def run_module(monkeypatch, tmp_path):
         full['_ansible_tmpdir'] = str(module_tmp)
         del _WARNINGS[:]
         with patch_module_args(full):
-            with pytest.raises(AnsibleExitJson) as exc:
+            with pytest.raises(outcome) as exc:
                 main()
         return exc.value.result
 
     return runner
+
+
+@pytest.fixture
+def run_module(monkeypatch, tmp_path):
+    """``run_module(main, args, check=False, diff=False)`` -> result dict; a failure raises AnsibleFailJson."""
+    return _module_runner(monkeypatch, tmp_path, AnsibleExitJson)
 
 
 @pytest.fixture
 def fail_module(monkeypatch, tmp_path):
     """``fail_module(main, args, check=False)`` -> the fail_json result (the test fails if it exits)."""
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', _exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', _fail_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'warn', _warn)
-    module_tmp = tmp_path / '_module_tmp_fail'
-    module_tmp.mkdir()
-
-    def runner(main, args, check=False, diff=False):
-        full = dict(args)
-        full['_ansible_check_mode'] = check
-        full['_ansible_diff'] = diff
-        full['_ansible_tmpdir'] = str(module_tmp)
-        del _WARNINGS[:]
-        with patch_module_args(full):
-            with pytest.raises(AnsibleFailJson) as exc:
-                main()
-        return exc.value.result
-
-    return runner
+    return _module_runner(monkeypatch, tmp_path, AnsibleFailJson)
