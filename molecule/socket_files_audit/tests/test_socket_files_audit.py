@@ -11,6 +11,7 @@ import shlex
 import time
 
 import pytest
+import testinfra
 import yaml
 
 CATALOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "controls", "catalog.yml")
@@ -189,13 +190,18 @@ def _rule_lines(host):
     return [line for line in content.splitlines() if line.strip() and not line.startswith("#")]
 
 
+def _key(host, control):
+    """The rule key of a control on this host: <auditd_key_prefix>_<control>."""
+    return f"{host.ansible.get_variables()['auditd_key_prefix']}_{_norm(control['id'])}"
+
+
 def _expected_rules(host):
     """(key, real path) for each catalog audit path that exists on this host."""
     expected = set()
     for control in AUDIT:
         for path in control["check"]["paths"]:
             if _exists(host, path):
-                expected.add((f"docker_{_norm(control['id'])}", _realpath(host, path)))
+                expected.add((_key(host, control), _realpath(host, path)))
     return expected
 
 
@@ -218,7 +224,7 @@ def test_no_rule_for_controls_without_paths_here(host):
     keys = {RULE.match(line).group(3) for line in _rule_lines(host)}
     for control in AUDIT:
         if not any(_exists(host, p) for p in control["check"]["paths"]):
-            assert f"docker_{_norm(control['id'])}" not in keys, control["id"]
+            assert _key(host, control) not in keys, control["id"]
 
 
 def test_every_rule_can_be_loaded(host):
@@ -237,15 +243,63 @@ def test_run_containerd_exists_at_boot_with_containerd_s_mode(host):
     assert _stat(host, "/run/containerd") == (0o711, "root", "root")
 
 
-def test_loaded_rules(host):
+def test_the_test_host_itself_cannot_configure_auditing(host):
+    # Measured on this test bed: the kernel accepts audit control only from its
+    # initial PID namespace, so auditctl and auditd fail inside the test hosts.
+    # This is why the scenario loads the rules through a kernel view.
     status = host.run("auditctl -s")
-    if status.rc != 0:
-        # Measured on this test bed: the kernel accepts audit control only from
-        # its initial PID namespace, so auditctl and auditd fail in the test hosts.
-        assert "Operation not permitted" in status.stderr, status.stderr
-        assert not host.service("auditd").is_running
-        pytest.skip(f"kernel refuses audit control in this container ({status.stderr.strip()}): "
-                    "rules are persisted, not loaded")
-    loaded = set(_run_ok(host, "auditctl -l").splitlines())
+    assert status.rc != 0 and "Operation not permitted" in status.stderr, status.stderr
+    assert not host.service("auditd").is_running
+
+
+def host_name(host):
+    return host.backend.get_hostname()
+
+
+def _kernel_view(host):
+    """The test host seen from the kernel's initial PID namespace (../shared/kernel_views.yml)."""
+    return testinfra.get_host(f"docker://{host_name(host)}-kernel")
+
+
+def _loaded(host):
+    return set(_run_ok(_kernel_view(host), "auditctl -l").splitlines())
+
+
+def test_kernel_view_is_this_host_and_may_configure_auditing(host):
+    view = _kernel_view(host)
+    assert view.file("/etc/hostname").content_string == host.file("/etc/hostname").content_string
+    assert view.file(RULES_FILE).sha256sum == host.file(RULES_FILE).sha256sum
+    assert view.run("auditctl -s").rc == 0
+
+
+def test_auditctl_lists_a_rule_for_each_existing_audited_path(host):
+    loaded_paths = {}
+    for line in _loaded(host):
+        match = RULE.match(line.strip())
+        if match:
+            loaded_paths.setdefault(match.group(3), set()).add(match.group(1))
+    expected = _expected_rules(host)
+    assert expected, "no audited path exists on this host?"
+    missing = sorted((key, path) for key, path in expected if path not in loaded_paths.get(key, set()))
+    assert not missing, f"auditctl -l has no rule (by this host's key) for {missing}"
+
+
+def test_every_rule_of_the_file_is_loaded_as_written(host):
+    loaded = {line.strip() for line in _loaded(host)}
     missing = [line for line in _rule_lines(host) if line not in loaded]
     assert not missing, missing
+
+
+def test_no_other_rule_of_this_host_s_keys_is_loaded(host):
+    # prepare loaded /etc/motd under this host's 1.1.6 key: the role deletes
+    # rules with its keys that its file does not have.
+    prefix = host.ansible.get_variables()["auditd_key_prefix"]
+    ours = {line.strip() for line in _loaded(host) if re.search(rf" -k {re.escape(prefix)}_1_1_[0-9]+$", line)}
+    assert ours == set(_rule_lines(host))
+    assert not any(line.startswith("-w /etc/motd ") for line in ours)
+
+
+def test_an_operator_s_rule_is_left_loaded(host):
+    # prepare loaded it with another key; the role never flushes the kernel's rules.
+    prefix = host.ansible.get_variables()["auditd_key_prefix"]
+    assert f"-w /etc/issue -p wa -k {prefix}-operator" in {line.strip() for line in _loaded(host)}
