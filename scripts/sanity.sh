@@ -6,6 +6,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # ansible-test --venv downloads a pip bootstrap script, which this network does
 # not allow: use a dedicated virtualenv and let --requirements fill it from PyPI.
 venv="$top/.cache/sanity-venv"
+# ansible-test skips its shellcheck test, with only a warning, when the program is missing.
+if ! command -v shellcheck >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null
+fi
 if [ ! -x "$venv/bin/ansible-test" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet "$(grep '^ansible-core==' "$top/requirements.txt")"
