@@ -19,7 +19,9 @@ Rules (those of dockerd's ulimit parser, plus one stricter rule on -1):
 * Soft and Hard are integers; ``-1`` means unlimited (RLIM_INFINITY), any other
   negative number is refused;
 * Soft <= Hard, where ``-1`` counts as infinity (so ``-1:1024`` is refused: the
-  kernel would refuse it when a container starts).
+  kernel would refuse it when a container starts);
+* ``nofile`` is never ``-1``: dockerd accepts it, but the kernel caps open files
+  at ``fs.nr_open`` and refuses infinity, so no container could start.
 """
 
 from __future__ import annotations
@@ -91,12 +93,21 @@ def check_order(name, soft, hard):
             % (name, soft, hard))
 
 
+def check_bounded(name, soft, hard):
+    """Refuse an unlimited nofile, which the kernel refuses when a container starts."""
+    if name == 'nofile' and UNLIMITED in (soft, hard):
+        raise UlimitError(
+            'ulimit nofile cannot be unlimited (-1): the kernel caps open files at fs.nr_open (1048576 by default) '
+            'and refuses infinity, so every container would fail to start; give a number, for example 1024:8192')
+
+
 def make_entry(name, soft, hard):
     """Return daemon.json's entry for one ulimit, validated."""
     _check_name(name)
     soft = parse_limit(name, 'soft', soft)
     hard = parse_limit(name, 'hard', hard)
     check_order(name, soft, hard)
+    check_bounded(name, soft, hard)
     return {'Name': name, 'Soft': soft, 'Hard': hard}
 
 
@@ -219,4 +230,5 @@ def validate_daemon_ulimits(value):
         soft = _strict_int(name, 'Soft', entry['Soft'])
         hard = _strict_int(name, 'Hard', entry['Hard'])
         check_order(name, soft, hard)
+        check_bounded(name, soft, hard)
     return value

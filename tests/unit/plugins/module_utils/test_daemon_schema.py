@@ -68,6 +68,7 @@ BAD = [
     ('default-ulimits', {'nofile': {'Name': 'nofile', 'Soft': '1024', 'Hard': 1024}}, 'Soft must be an integer'),
     ('default-ulimits', {'nofile': {'Name': 'nofile', 'Soft': -2, 'Hard': 1}}, '-1 for unlimited'),
     ('default-ulimits', {'nofile': {'Name': 'nofile', 'Soft': -1, 'Hard': 1024}}, 'soft=-1 hard=1024'),
+    ('default-ulimits', {'nofile': {'Name': 'nofile', 'Soft': -1, 'Hard': -1}}, 'nofile cannot be unlimited'),
     ('default-ulimits', {'nofile': {'soft': 1, 'hard': 1}}, 'docker_ulimits'),
     ('default-ulimits', {'nofile': '1024:4096'}, 'docker_ulimits'),
     ('hosts', 'unix:///var/run/docker.sock', 'a single value must still be a list'),
