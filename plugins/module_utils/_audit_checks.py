@@ -15,6 +15,7 @@ import posixpath
 
 from ansible_collections.hardening.docker.plugins.module_utils._audit_config import (
     effective_config,
+    effective_group,
     host_kind,
     is_unset,
     to_bool,
@@ -404,7 +405,7 @@ def check_file_mode(state, control, params):
     if not targets:
         return NOT_APPLICABLE, 'none of %s exists' % ', '.join(paths) if paths else 'no matching files', details
     owner = params.get('owner')
-    group = params.get('group')
+    group = params.get('group') and effective_group(state.get('options'), params['group'])
     max_mode = _mode_int(params.get('max_mode'))
     problems = []
     for target in targets:
@@ -449,7 +450,7 @@ def check_socket_mode(state, control, params):
         return FAIL, 'no Docker unix socket found at %s' % ', '.join(candidates), details
     want_mode = _mode_int(params.get('mode', '0660'))
     owner = params.get('owner', 'root')
-    group = params.get('group', 'docker')
+    group = effective_group(state.get('options'), params.get('group', 'docker'))
     problems = []
     checked = []
     for sock in sockets:
@@ -537,7 +538,7 @@ def check_audit_rule(state, control, params):
 
 
 def check_group_members(state, control, params):
-    group_name = params.get('group', 'docker')
+    group_name = effective_group(state.get('options'), params.get('group', 'docker'))
     group = (state.get('groups') or {}).get(group_name)
     if group is None:
         raise CheckError('group %s was not inspected' % group_name)
@@ -618,6 +619,10 @@ def check_apparmor_profiles(state, control, params):
     details = {'kernel_enabled': apparmor.get('kernel_enabled'), 'parser': apparmor.get('parser'),
                'profiles': profiles, 'files': files}
     missing_files = [f for f in files if f not in installed]
+    # As the apparmor role decides (mac_facts): without an active AppArmor, a
+    # SELinux host confines containers with SELinux labels (control 5.3, selinux-enabled).
+    if (state.get('selinux') or {}).get('present') and not apparmor.get('kernel_enabled'):
+        return NOT_APPLICABLE, 'SELinux host without AppArmor: containers are confined by SELinux labels (5.3)', details
     if not apparmor.get('parser'):
         return FAIL, 'apparmor_parser is not installed', details
     if missing_files:

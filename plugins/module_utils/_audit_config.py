@@ -186,3 +186,14 @@ def unix_socket_paths(hosts, socket_unit_listen=None, default='/var/run/docker.s
                 if listen.startswith('/'):
                     paths.append(listen)
     return paths
+
+
+def effective_group(options, name):
+    """The group a catalog check names, as this host calls it.
+
+    The catalog says ``docker`` for the group that owns the socket; an operator
+    may give it another name (audit option ``docker_group``, the socket role's
+    ``socket_docker_group``). Other names are taken as written.
+    """
+    renamed = (options or {}).get('docker_group')
+    return renamed if name == 'docker' and renamed else name

@@ -28,6 +28,7 @@ import stat
 
 from ansible_collections.hardening.docker.plugins.module_utils._audit_config import (
     effective_config,
+    effective_group,
     is_unset,
     unix_socket_paths,
 )
@@ -77,14 +78,14 @@ class Gatherer(object):
     audit_rule_files = ('/etc/audit/audit.rules', '/etc/audit/rules.d/*.rules')
 
     def __init__(self, runner, which, daemon_json='/etc/docker/daemon.json', docker_bin='docker',
-                 tls_expiry_threshold_days=30, trusted_users=None, unit_dirs=UNIT_DIRS):
+                 tls_expiry_threshold_days=30, trusted_users=None, unit_dirs=UNIT_DIRS, docker_group=None):
         self.runner = runner
         self.which = which
         self.unit_dirs = tuple(unit_dirs)
         self.daemon_json_option = daemon_json
         self.docker_bin = docker_bin
         self.options = {'tls_expiry_threshold_days': tls_expiry_threshold_days,
-                        'trusted_users': trusted_users}
+                        'trusted_users': trusted_users, 'docker_group': docker_group}
         self._systemctl_ok = None
 
     # ------------------------------------------------------------ commands
@@ -498,7 +499,7 @@ class Gatherer(object):
 
         if 'audit_rule' in types:
             state['audit'] = step('audit', self.gather_audit) or {}
-        groups = set((c.get('check') or {}).get('group', 'docker') for c in controls
+        groups = set(effective_group(self.options, (c.get('check') or {}).get('group', 'docker')) for c in controls
                      if (c.get('check') or {}).get('type') == 'group_members')
         state['groups'] = dict((name, step('group ' + name, self.gather_group, name)) for name in sorted(groups))
         state['subids'] = {}

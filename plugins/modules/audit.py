@@ -57,6 +57,11 @@ options:
       - When omitted, a non-empty C(docker) group is reported as C(manual) with its members listed.
     type: list
     elements: str
+  docker_group:
+    description:
+      - Name of the group that owns the Docker socket, where it is not C(docker) (the socket role's
+        C(socket_docker_group)). Controls that name the C(docker) group (3.15, HD-3, 1.1.2) then check this one.
+    type: str
   return_state:
     description:
       - Also return the gathered host state (useful to record a fixture for the unit tests).
@@ -230,6 +235,7 @@ def main():
             daemon_json=dict(type='path', default='/etc/docker/daemon.json'),
             docker_bin=dict(type='str', default='docker'),
             trusted_users=dict(type='list', elements='str'),
+            docker_group=dict(type='str'),
             return_state=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
@@ -253,6 +259,7 @@ def main():
         docker_bin=module.params['docker_bin'],
         tls_expiry_threshold_days=module.params['tls_expiry_threshold_days'],
         trusted_users=module.params['trusted_users'],
+        docker_group=module.params['docker_group'],
     )
     state = gatherer.gather(controls)
     results = evaluate_all(state, controls)

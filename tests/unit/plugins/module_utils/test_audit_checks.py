@@ -353,6 +353,21 @@ def test_socket_mode():
     assert result['status'] == 'fail' and 'no Docker unix socket' in result['evidence']
 
 
+def test_socket_mode_and_owner_follow_a_renamed_docker_group():
+    st = state()
+    for path in ('/run/docker.sock', '/var/run/docker.sock'):
+        st['paths'][path]['group'] = 'dockerusers'
+    assert decide(st, HD3)['status'] == 'fail'
+    st['options']['docker_group'] = 'dockerusers'
+    result = decide(st, HD3)
+    assert result['status'] == 'pass' and 'root:dockerusers' in result['evidence']
+    owner = {'type': 'file_mode', 'paths': ['/run/docker.sock', '/var/run/docker.sock'], 'owner': 'root', 'group': 'docker'}
+    assert decide(st, owner)['status'] == 'pass'
+    # A group other than "docker" in the catalog is taken as written.
+    st['paths']['/etc/docker']['group'] = 'dockerusers'
+    assert decide(st, {'type': 'file_mode', 'paths': ['/etc/docker'], 'owner': 'root', 'group': 'root'})['status'] == 'fail'
+
+
 # --------------------------------------------------------------- audit_rule
 def audit_state(rules, loaded=True, canonical=None, **paths):
     st = state()
@@ -436,6 +451,15 @@ def test_group_members():
     assert decide(st, check)['status'] == 'error'
 
 
+def test_group_members_of_a_renamed_docker_group():
+    check = {'type': 'group_members', 'group': 'docker'}
+    st = state(groups={'docker': {'exists': False, 'members': []},
+                       'dockerusers': {'exists': True, 'gid': 200, 'members': ['mallory']}})
+    st['options'].update(docker_group='dockerusers', trusted_users=['alice'])
+    result = decide(st, check)
+    assert result['status'] == 'fail' and 'mallory' in result['evidence'] and 'dockerusers' in result['evidence']
+
+
 # -------------------------------------------------------------- mount_point
 def test_mount_point():
     check = {'type': 'mount_point', 'path': '/var/lib/docker', 'use_docker_root': True}
@@ -491,6 +515,18 @@ def test_apparmor_profiles():
     assert decide(st, files)['status'] == 'fail'
     st['apparmor']['installed_profiles'] = ['docker-hardened']
     assert decide(st, files)['status'] == 'pass'
+
+
+def test_apparmor_profiles_do_not_apply_to_a_selinux_host_without_apparmor():
+    check = {'type': 'apparmor_profiles', 'profiles': ['docker-default'], 'files': ['docker-hardened'],
+             'profile_dir': '/etc/apparmor.d'}
+    st = state()
+    st['selinux'] = {'present': True, 'enforcing': True}
+    st['apparmor'].update(kernel_enabled=False, parser=None, installed_profiles=[])
+    assert decide(st, check)['status'] == 'not_applicable'
+    # AppArmor active beside SELinux: the profiles matter again.
+    st['apparmor']['kernel_enabled'] = True
+    assert decide(st, check)['status'] == 'fail'
 
 
 # ------------------------------------------------------------ log_rotation

@@ -304,6 +304,14 @@ def test_full_gather_on_this_machine(tmp_path):
     assert set(state['apparmor']) >= {'kernel_enabled', 'parser', 'loaded_profiles', 'installed_profiles'}
 
 
+def test_a_renamed_docker_group_is_the_one_gathered(tmp_path):
+    controls = [{'id': '1.1.2', 'check': {'type': 'group_members', 'group': 'docker'}}]
+    gatherer = make(tmp_path, docker_bin=str(tmp_path / 'no-docker'), docker_group='root')
+    state = gatherer.gather(controls)
+    assert list(state['groups']) == ['root'] and state['groups']['root']['exists']
+    assert state['options']['docker_group'] == 'root'
+
+
 def test_config_file_flag_moves_daemon_json(tmp_path):
     lib = tmp_path / 'lib'
     lib.mkdir()
