@@ -99,6 +99,11 @@ options:
       - V(never) does only the schema check.
       - In check mode the temporary file is written to the module's private temporary directory, never
         next to O(path), and deleted afterwards.
+      - In check mode dockerd is not run where its validation would change the host or judge files that
+        an earlier task of the same run would create. That is C(userns-remap) V(default) while user
+        C(dockremap) does not exist (C(dockerd --validate) creates it and its subordinate ids), or C(tls) or
+        C(tlsverify) on while a C(tlscacert), C(tlscert) or C(tlskey) file does not exist yet. RV(validate_skipped)
+        then says why.
     type: str
     choices: [auto, always, never]
     default: auto
@@ -215,6 +220,11 @@ config:
   returned: always
   type: dict
   sample: {"icc": false, "log-level": "info"}
+validate_skipped:
+  description: Why C(dockerd --validate) was not run in check mode (see O(validate)), when it was not.
+  returned: when dockerd validation was skipped in check mode
+  type: str
+  sample: userns-remap is "default" and user dockremap does not exist
 validated_with:
   description: The checks the new configuration passed, V(schema) and V(dockerd) when C(dockerd --validate) ran.
   returned: always
@@ -224,6 +234,7 @@ validated_with:
 """
 
 import os
+import pwd
 import re
 import stat
 import tempfile
@@ -268,6 +279,27 @@ def dockerd_version(module, dockerd):
     if not match:
         return None, out.strip()
     return (int(match.group(1)), int(match.group(2))), out.strip()
+
+
+def check_mode_validate_skip(config):
+    """Why `dockerd --validate` must not run in check mode on this configuration, or None.
+
+    Engine 26 creates the dockremap user and its subordinate ids while
+    validating "userns-remap": "default", and loads the TLS key pair: check mode
+    must neither change the host nor fail on files an earlier task would create.
+    """
+    if config.get('userns-remap') == 'default':
+        try:
+            pwd.getpwnam('dockremap')
+        except KeyError:
+            return ('userns-remap is "default" and user dockremap does not exist: dockerd --validate would '
+                    'create it and its subordinate ids')
+    if config.get('tls') is True or config.get('tlsverify') is True:
+        missing = [config[key] for key in ('tlscacert', 'tlscert', 'tlskey')
+                   if isinstance(config.get(key), str) and not os.path.exists(config[key])]
+        if missing:
+            return 'TLS files do not exist yet (%s): dockerd --validate would fail on them' % ', '.join(missing)
+    return None
 
 
 def dockerd_validate(module, dockerd, config_path):
@@ -447,6 +479,10 @@ def run_module():
 
     directory = os.path.dirname(path) or '.'
     if module.check_mode or not changed:
+        skip = check_mode_validate_skip(result.config) if (dockerd and module.check_mode) else None
+        if skip:
+            res['validate_skipped'] = skip
+            dockerd = None
         if dockerd:
             tmp_path = write_temp(module, module.tmpdir, after_text if changed else (before_text or '{}\n'))
             try:

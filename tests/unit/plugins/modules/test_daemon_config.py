@@ -547,6 +547,39 @@ def test_validate_in_check_mode_uses_module_tmpdir(host, tmp_path, run_module):
     assert not host.path.parent.exists()
 
 
+def test_check_mode_does_not_validate_a_remap_that_would_create_dockremap(host, tmp_path, run_module, monkeypatch):
+    dockerd, log = fake_dockerd(tmp_path, '26.1.5')
+    monkeypatch.setattr(daemon_config.pwd, 'getpwnam', lambda name: (_ for _ in ()).throw(KeyError(name)))
+    result = run_module(daemon_config.main, host.args(
+        settings={'userns-remap': 'default'}, validate='auto', dockerd_path=str(dockerd)), check=True)
+    assert result['changed'] is True and result['validated_with'] == ['schema']
+    assert 'dockremap does not exist' in result['validate_skipped']
+    assert not any(call.startswith('--validate') for call in log.read_text().splitlines())
+    # Once the user exists, validation is harmless and runs.
+    monkeypatch.setattr(daemon_config.pwd, 'getpwnam', lambda name: object())
+    result = run_module(daemon_config.main, host.args(
+        settings={'userns-remap': 'default'}, validate='auto', dockerd_path=str(dockerd)), check=True)
+    assert result['validated_with'] == ['schema', 'dockerd'] and 'validate_skipped' not in result
+
+
+def test_check_mode_does_not_validate_tls_files_not_made_yet(host, tmp_path, run_module):
+    dockerd, log = fake_dockerd(tmp_path, '26.1.5')
+    tls = {'tlsverify': True, 'tlscacert': str(tmp_path / 'ca.pem'), 'tlscert': str(tmp_path / 'cert.pem'),
+           'tlskey': str(tmp_path / 'key.pem')}
+    result = run_module(daemon_config.main, host.args(settings=tls, validate='auto', dockerd_path=str(dockerd)),
+                        check=True)
+    assert 'TLS files do not exist yet' in result['validate_skipped'] and str(tmp_path / 'key.pem') in result['validate_skipped']
+    assert result['validated_with'] == ['schema']
+    for name in ('ca.pem', 'cert.pem', 'key.pem'):
+        (tmp_path / name).write_text('x')
+    result = run_module(daemon_config.main, host.args(settings=tls, validate='auto', dockerd_path=str(dockerd)),
+                        check=True)
+    assert result['validated_with'] == ['schema', 'dockerd']
+    # Outside check mode missing TLS files are dockerd's to judge (a real error).
+    assert 'validate_skipped' not in run_module(daemon_config.main, host.args(
+        settings=dict(tls, tlskey=str(tmp_path / 'gone.pem')), validate='auto', dockerd_path=str(dockerd)))
+
+
 def test_validate_always_when_unchanged_checks_current_file(host, tmp_path, run_module):
     host.write_config({'icc': False})
     dockerd, log = fake_dockerd(tmp_path, '24.0.7')
