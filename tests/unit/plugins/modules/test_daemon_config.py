@@ -549,7 +549,11 @@ def test_validate_in_check_mode_uses_module_tmpdir(host, tmp_path, run_module):
 
 def test_check_mode_does_not_validate_a_remap_that_would_create_dockremap(host, tmp_path, run_module, monkeypatch):
     dockerd, log = fake_dockerd(tmp_path, '26.1.5')
-    monkeypatch.setattr(daemon_config.pwd, 'getpwnam', lambda name: (_ for _ in ()).throw(KeyError(name)))
+
+    def no_such_user(name):
+        raise KeyError(name)
+
+    monkeypatch.setattr(daemon_config.pwd, 'getpwnam', no_such_user)
     result = run_module(daemon_config.main, host.args(
         settings={'userns-remap': 'default'}, validate='auto', dockerd_path=str(dockerd)), check=True)
     assert result['changed'] is True and result['validated_with'] == ['schema']
