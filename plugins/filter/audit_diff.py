@@ -7,13 +7,14 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.hardening.docker.plugins.module_utils._type_names import type_name
 
 
 def _statuses(audit, which):
     if not isinstance(audit, dict) or not isinstance(audit.get('results'), list):
         raise AnsibleFilterError(
             'audit_diff: the %s audit must be the registered result of hardening.docker.audit '
-            '(a dict with a "results" list), got %r' % (which, type(audit).__name__))
+            '(a dict with a "results" list), got %r' % (which, type_name(audit)))
     return dict((result['id'], result) for result in audit['results'])
 
 

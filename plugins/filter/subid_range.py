@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
+from ansible_collections.hardening.docker.plugins.module_utils._type_names import type_name
 
 # The highest valid id: (uid_t)-1 is reserved as "no id".
 ID_MAX = 4294967294
@@ -40,7 +41,7 @@ def parse_subid_file(data):
         lines = to_text(data).splitlines()
     else:
         raise AnsibleFilterError('subid_range: the input must be the text of a subid file or a list of its lines, got %s'
-                                 % type(data).__name__)
+                                 % type_name(data))
     entries = []
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()

@@ -21,6 +21,7 @@ from ansible_collections.hardening.docker.plugins.module_utils._log_opts import 
     LogOptsError,
     validate_daemon_log_opts,
 )
+from ansible_collections.hardening.docker.plugins.module_utils._type_names import plain, type_name
 from ansible_collections.hardening.docker.plugins.module_utils._ulimits import (
     UlimitError,
     validate_daemon_ulimits,
@@ -64,10 +65,10 @@ def _show(value):
     if isinstance(value, float):
         return 'number %r' % value
     if isinstance(value, list):
-        return 'list %r' % (value,)
+        return 'list %r' % (plain(value),)
     if isinstance(value, dict):
-        return 'mapping %r' % (value,)
-    return '%s %r' % (type(value).__name__, value)
+        return 'mapping %r' % (plain(value),)
+    return '%s %r' % (type_name(value), plain(value))
 
 
 # ---------------------------------------------------------------- primitives

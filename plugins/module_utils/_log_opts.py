@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 
+from ansible_collections.hardening.docker.plugins.module_utils._type_names import plain, type_name
+
 
 class LogOptsError(ValueError):
     """A log-opts mapping that dockerd would refuse."""
@@ -24,7 +26,7 @@ class LogOptsError(ValueError):
 def _describe(value):
     if value is None:
         return 'null'
-    return '%s %r' % (type(value).__name__, value)
+    return '%s %r' % (type_name(value), plain(value))
 
 
 def _check_key(key):

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.hardening.docker.plugins.module_utils._type_names import plain, type_name
+
 ULIMIT_NAMES = (
     'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice',
     'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack',
@@ -43,7 +45,7 @@ class UlimitError(ValueError):
 
 
 def _quote(value):
-    return repr(value)
+    return repr(plain(value))
 
 
 def _check_name(name):
@@ -73,7 +75,7 @@ def parse_limit(name, which, value):
                 raise UlimitError('%s %s limit must be an integer (or -1/unlimited), got %s' % (name, which, _quote(value)))
             number = int(match.group(1))
     else:
-        raise UlimitError('%s %s limit must be an integer, got %s %s' % (name, which, type(value).__name__, _quote(value)))
+        raise UlimitError('%s %s limit must be an integer, got %s %s' % (name, which, type_name(value), _quote(value)))
     if number < UNLIMITED:
         raise UlimitError('%s %s limit must be >= 0 (or -1 for unlimited), got %s' % (name, which, _quote(value)))
     if number > 2 ** 63 - 1:
@@ -124,7 +126,7 @@ def _split_pair(name, text):
 def parse_spec_string(text):
     """``"nofile=1024:4096"`` -> ``('nofile', entry)`` (Docker's --default-ulimit syntax)."""
     if not isinstance(text, str):
-        raise UlimitError('expected a string like "nofile=1024:4096", got %s %s' % (type(text).__name__, _quote(text)))
+        raise UlimitError('expected a string like "nofile=1024:4096", got %s %s' % (type_name(text), _quote(text)))
     name, sep, rest = text.partition('=')
     name = name.strip()
     if not sep or not name:
@@ -156,7 +158,7 @@ def _entry_from_value(name, value):
         return make_entry(name, value, value)
     raise UlimitError(
         'ulimit %s: expected {soft: N, hard: N}, "soft:hard" or an integer, got %s %s'
-        % (name, type(value).__name__, _quote(value)))
+        % (name, type_name(value), _quote(value)))
 
 
 def normalize_ulimits(data):
@@ -175,7 +177,7 @@ def normalize_ulimits(data):
         items = list(data)
     else:
         raise UlimitError('expected a dict, a "name=soft:hard" string or a list of them, got %s %s'
-                          % (type(data).__name__, _quote(data)))
+                          % (type_name(data), _quote(data)))
     for item in items:
         if isinstance(item, str):
             name, entry = parse_spec_string(item)
@@ -191,13 +193,13 @@ def normalize_ulimits(data):
                 result[name] = entry
         else:
             raise UlimitError('list items must be "name=soft:hard" strings or dicts, got %s %s'
-                              % (type(item).__name__, _quote(item)))
+                              % (type_name(item), _quote(item)))
     return result
 
 
 def _strict_int(name, field, value):
     if isinstance(value, bool) or not isinstance(value, int):
-        raise UlimitError('ulimit %s: %s must be an integer, got %s %s' % (name, field, type(value).__name__, _quote(value)))
+        raise UlimitError('ulimit %s: %s must be an integer, got %s %s' % (name, field, type_name(value), _quote(value)))
     if value < UNLIMITED:
         raise UlimitError('ulimit %s: %s must be >= 0 (or -1 for unlimited), got %s' % (name, field, value))
     return value
@@ -207,7 +209,7 @@ def validate_daemon_ulimits(value):
     """Validate daemon.json's exact ``default-ulimits`` form; raise UlimitError on the first problem."""
     if not isinstance(value, dict):
         raise UlimitError('expected a mapping of ulimit name to {Name, Soft, Hard}, got %s %s'
-                          % (type(value).__name__, _quote(value)))
+                          % (type_name(value), _quote(value)))
     for name, entry in value.items():
         _check_name(name)
         if not isinstance(entry, dict):
