@@ -33,9 +33,11 @@ options:
     description:
       - File name of the managed drop-in. Must end with C(.conf) and contain no C(/).
       - Drop-ins apply in lexical order of their names; one sorting after this name that sets
-        C(ExecStart) would override it (the module warns about it).
+        C(ExecStart) would override it (the module warns about it). The default sorts after the
+        C(override.conf) that C(systemctl edit) writes and after numbered names, so an operator's
+        C(ExecStart) there is read, kept less its C(-H) flags, and overridden.
     type: str
-    default: 10-hardening-docker-hosts.conf
+    default: zz-hardening-docker-hosts.conf
   unit_search_paths:
     description:
       - Directories searched for the unit and its C(<unit>.d/*.conf) drop-ins, highest priority first.
@@ -110,7 +112,7 @@ path:
   description: Path of the managed drop-in.
   returned: always
   type: str
-  sample: /etc/systemd/system/docker.service.d/10-hardening-docker-hosts.conf
+  sample: /etc/systemd/system/docker.service.d/zz-hardening-docker-hosts.conf
 exec_start:
   description:
     - With O(state=present), the command line of the managed C(ExecStart).
@@ -127,7 +129,7 @@ backup_file:
   description: Path of the backup of the previous drop-in.
   returned: when a backup was made
   type: str
-  sample: /etc/systemd/system/docker.service.d/10-hardening-docker-hosts.conf.1234.2024-01-01@00:00:00~
+  sample: /etc/systemd/system/docker.service.d/zz-hardening-docker-hosts.conf.1234.2024-01-01@00:00:00~
 """
 
 import os
@@ -229,7 +231,7 @@ def run_module():
     module = AnsibleModule(
         argument_spec=dict(
             unit=dict(type='str', default='docker.service'),
-            dropin_name=dict(type='str', default='10-hardening-docker-hosts.conf'),
+            dropin_name=dict(type='str', default='zz-hardening-docker-hosts.conf'),
             unit_search_paths=dict(type='list', elements='path', default=list(DEFAULT_UNIT_SEARCH_PATHS)),
             state=dict(type='str', default='present', choices=['present', 'absent']),
             keep_env_args=dict(type='bool', default=True),

@@ -23,7 +23,7 @@ OPERATOR = PKI / "clients" / "operator"
 # Files whose content must not change when a run is refused.
 WATCHED = [
     "/etc/docker/daemon.json",
-    "/etc/systemd/system/docker.service.d/10-hardening-docker-hosts.conf",
+    "/etc/systemd/system/docker.service.d/zz-hardening-docker-hosts.conf",
     CA,
     CERT,
     KEY,
@@ -184,6 +184,19 @@ def test_former_plaintext_listener_is_gone(host):
     assert config["tlsverify"] is True and config["tls"] is True
     assert config["labels"] == ["hd-operator=kept"]
     assert "-H" not in host.check_output("cat /proc/%s/cmdline | tr '\\0' ' '", dockerd_pid(host)).split()
+
+
+def test_operator_override_is_kept_and_applied_before_the_managed_drop_in(host):
+    # prepare.yml wrote override.conf, as `systemctl edit docker` would: the file
+    # stays the operator's, and the managed drop-in, applied after it, keeps its
+    # other arguments less -H.
+    override = "/etc/systemd/system/docker.service.d/override.conf"
+    assert "--containerd=/run/containerd/containerd.sock" in host.file(override).content_string
+    dropins = host.check_output("systemctl show -p DropInPaths --value docker.service").split()
+    names = [path.rsplit("/", 1)[-1] for path in dropins]
+    assert names.index("override.conf") < names.index("zz-hardening-docker-hosts.conf"), names
+    exec_start = host.check_output("systemctl show -p ExecStart --value docker.service")
+    assert "--containerd=/run/containerd/containerd.sock" in exec_start and "-H" not in exec_start.split()
 
 
 # --------------------------------------------------------------- files, keys, certificates

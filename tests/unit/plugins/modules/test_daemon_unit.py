@@ -41,7 +41,7 @@ class Dirs(object):
         self.etc.mkdir(parents=True)
         self.lib.mkdir(parents=True)
         self.search_paths = [str(self.etc), str(self.lib)]
-        self.dropin = self.etc / 'docker.service.d' / '10-hardening-docker-hosts.conf'
+        self.dropin = self.etc / 'docker.service.d' / 'zz-hardening-docker-hosts.conf'
 
     def args(self, **kwargs):
         args = dict(unit_search_paths=self.search_paths)
@@ -140,9 +140,22 @@ def test_effective_execstart_ignores_managed_dropin_but_sees_others(dirs, run_mo
 
 def test_later_dropin_with_execstart_warns(dirs, run_module):
     (dirs.etc / 'docker.service.d').mkdir()
-    (dirs.etc / 'docker.service.d' / '90-late.conf').write_text('[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd://\n')
+    (dirs.etc / 'docker.service.d' / 'zzz-late.conf').write_text('[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd://\n')
     result = run_module(daemon_unit.main, dirs.args())
-    assert any('90-late.conf' in w and 'overrides' in w for w in result['warnings'])
+    assert any('zzz-late.conf' in w and 'overrides' in w for w in result['warnings'])
+
+
+@pytest.mark.parametrize('name', ['override.conf', '90-late.conf', 'local.conf'])
+def test_an_operator_override_is_read_and_its_listeners_dropped(dirs, run_module, name):
+    # `systemctl edit docker` writes override.conf: the managed drop-in sorts
+    # after it, keeps its other arguments and drops its plaintext listener.
+    (dirs.etc / 'docker.service.d').mkdir()
+    (dirs.etc / 'docker.service.d' / name).write_text(
+        '[Service]\nExecStart=\nExecStart=/usr/bin/dockerd -H fd:// -H tcp://0.0.0.0:2375 --log-level=warn\n')
+    result = run_module(daemon_unit.main, dirs.args())
+    assert result['exec_start'] == '/usr/bin/dockerd --log-level=warn'
+    assert not result.get('warnings')
+    assert os.path.basename(result['path']) > name
 
 
 def test_absent_removes_only_the_dropin(dirs, run_module):
