@@ -308,6 +308,7 @@ class ServiceConfig(object):
         self.dropins = []
         self.exec_start = []
         self.environment = {}      # name -> (value, where it was set)
+        self.environment_files = {}  # name -> EnvironmentFile that set its final value
         self.warnings = []
 
     @property
@@ -403,6 +404,7 @@ def load_service(unit, search_paths=DEFAULT_UNIT_SEARCH_PATHS, exclude=()):
             continue
         for name, val in parse_env_file(text):
             service.environment[name] = (val, env_path)
+            service.environment_files[name] = env_path
     return service
 
 

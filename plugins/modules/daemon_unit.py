@@ -62,10 +62,21 @@ options:
       - The module warns when such a variable currently expands to a C(-H) flag.
     type: bool
     default: true
+  env_host_flags:
+    description:
+      - What to do when a kept variable, such as C($DOCKER_OPTS), expands to C(-H) flags.
+      - V(warn) leaves it and warns (dockerd would then refuse daemon.json C(hosts)).
+      - V(remove) removes the C(-H) flags from the variable in the C(EnvironmentFile) that sets it (for
+        example C(/etc/default/docker)), keeps its other options, and keeps a backup of that file.
+        A variable set with C(Environment=) in a unit file is only warned about.
+    type: str
+    choices: [warn, remove]
+    default: warn
   backup:
     description:
       - Keep a timestamped copy of the previous drop-in next to it when it changes (the copy does not
         end with C(.conf), so systemd ignores it).
+      - An environment file changed by O(env_host_flags=remove) is always backed up.
     type: bool
     default: false
 attributes:
@@ -120,6 +131,13 @@ exec_start:
   returned: always
   type: str
   sample: /usr/bin/dockerd --containerd=/run/containerd/containerd.sock
+env_files_changed:
+  description: Environment files whose variables lost C(-H) flags (O(env_host_flags=remove)).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{path: /etc/default/docker, variable: DOCKER_OPTS, removed: ["-H tcp://0.0.0.0:2375"],
+            backup_file: /etc/default/docker.1234.2024-01-01@00:00:00~}]
 daemon_reload_required:
   description: True when the drop-in changed and systemd must re-read its units (C(systemctl daemon-reload)).
   returned: always
@@ -133,11 +151,13 @@ backup_file:
 """
 
 import os
+import stat
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
+from ansible_collections.hardening.docker.plugins.module_utils._env_file import strip_env_host_flags
 from ansible_collections.hardening.docker.plugins.module_utils._unit_flags import (
     DEFAULT_UNIT_SEARCH_PATHS,
     UnitError,
@@ -186,8 +206,8 @@ def read_text_quiet(path):
         return ''
 
 
-def env_host_flags(service, entry):
-    """-H flags that come from a variable of the ExecStart entry."""
+def env_host_flags(service, entry, skip=()):
+    """-H flags that come from a variable of the ExecStart entry (variables in ``skip`` aside)."""
     expanded = service.expand(entry)
     found = []
     for flag in parse_flags([arg for arg, _origin in expanded]):
@@ -195,13 +215,36 @@ def env_host_flags(service, entry):
             continue
         for index in range(flag.start, flag.end):
             origin = expanded[index][1]
-            if origin:
+            if origin and origin[0] not in skip:
                 found.append('%s (from $%s, set in %s)' % (flag.text, origin[0], origin[1]))
                 break
     return found
 
 
-def write_atomic(module, path, text):
+def plan_env_edits(module, service, entry):
+    """The EnvironmentFile rewrites that take -H flags out of the entry's variables."""
+    edits = []
+    names = []
+    for _arg, origin in service.expand(entry):
+        if origin and origin[0] not in names:
+            names.append(origin[0])
+    for name in names:
+        env_path = service.environment_files.get(name)
+        if not env_path:
+            continue
+        text = read_text(module, env_path)
+        try:
+            after, removed = strip_env_host_flags(text, name)
+        except UnitError as exc:
+            module.warn('%s: %s' % (env_path, to_native(exc)))
+            continue
+        if removed:
+            edits.append(dict(path=env_path, variable=name, removed=removed, before=text, after=after,
+                              mode=stat.S_IMODE(os.stat(env_path).st_mode)))
+    return edits
+
+
+def write_atomic(module, path, text, mode=0o644):
     directory = os.path.dirname(path)
     if not os.path.isdir(directory):
         try:
@@ -215,14 +258,14 @@ def write_atomic(module, path, text):
             handle.write(to_bytes(text, errors='surrogate_or_strict'))
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp_path, 0o644)
+        os.chmod(tmp_path, mode)
         if os.geteuid() == 0:
             os.chown(tmp_path, 0, 0)
         module.atomic_move(tmp_path, path, unsafe_writes=False)
     finally:
         if os.path.exists(tmp_path):
             os.unlink(tmp_path)
-    os.chmod(path, 0o644)
+    os.chmod(path, mode)
     if os.geteuid() == 0:
         os.chown(path, 0, 0)
 
@@ -235,6 +278,7 @@ def run_module():
             unit_search_paths=dict(type='list', elements='path', default=list(DEFAULT_UNIT_SEARCH_PATHS)),
             state=dict(type='str', default='present', choices=['present', 'absent']),
             keep_env_args=dict(type='bool', default=True),
+            env_host_flags=dict(type='str', default='warn', choices=['warn', 'remove']),
             backup=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
@@ -256,7 +300,8 @@ def run_module():
         module.fail_json(msg='cannot read unit %s: %s' % (unit, to_native(exc)), path=path)
 
     before = read_text(module, path)
-    res = dict(path=path, changed=False, daemon_reload_required=False)
+    res = dict(path=path, changed=False, daemon_reload_required=False, env_files_changed=[])
+    env_edits = []
 
     if params['state'] == 'absent':
         after = None
@@ -275,8 +320,10 @@ def run_module():
         for warning in service.warnings:
             module.warn(warning)
         entry = service.exec_start[0]
+        if params['keep_env_args'] and params['env_host_flags'] == 'remove':
+            env_edits = plan_env_edits(module, service, entry)
         if params['keep_env_args']:
-            for text in env_host_flags(service, entry):
+            for text in env_host_flags(service, entry, skip=[edit['variable'] for edit in env_edits]):
                 module.warn('the kept variable arguments of %s contain %s; remove it from there, or set '
                             'keep_env_args to false' % (unit, text))
         for other in later_exec_start_dropins(service, dropin_name):
@@ -287,12 +334,23 @@ def run_module():
         after = render_dropin(exec_line)
 
     changed = before != after
-    res['changed'] = changed
+    res['changed'] = changed or bool(env_edits)
     res['daemon_reload_required'] = changed
+    res['env_files_changed'] = [dict((k, edit[k]) for k in ('path', 'variable', 'removed')) for edit in env_edits]
     if module._diff:
-        res['diff'] = dict(before=before or '', after=after or '', before_header=path, after_header=path)
+        diffs = [dict(before=before or '', after=after or '', before_header=path, after_header=path)]
+        diffs.extend(dict(before=edit['before'], after=edit['after'], before_header=edit['path'],
+                          after_header=edit['path']) for edit in env_edits)
+        # One file: a plain diff, as before; with environment files, Ansible's list of diffs.
+        res['diff'] = diffs if env_edits else diffs[0]
 
-    if not changed or module.check_mode:
+    if not res['changed'] or module.check_mode:
+        module.exit_json(**res)
+
+    for edit, report in zip(env_edits, res['env_files_changed']):
+        report['backup_file'] = module.backup_local(edit['path'])
+        write_atomic(module, edit['path'], edit['after'], mode=edit['mode'])
+    if not changed:
         module.exit_json(**res)
 
     if params['backup'] and before is not None:

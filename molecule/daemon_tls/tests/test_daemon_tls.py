@@ -24,6 +24,7 @@ OPERATOR = PKI / "clients" / "operator"
 WATCHED = [
     "/etc/docker/daemon.json",
     "/etc/systemd/system/docker.service.d/zz-hardening-docker-hosts.conf",
+    "/etc/default/docker",
     CA,
     CERT,
     KEY,
@@ -184,6 +185,19 @@ def test_former_plaintext_listener_is_gone(host):
     assert config["tlsverify"] is True and config["tls"] is True
     assert config["labels"] == ["hd-operator=kept"]
     assert "-H" not in host.check_output("cat /proc/%s/cmdline | tr '\\0' ' '", dockerd_pid(host)).split()
+
+
+def test_docker_opts_lost_its_listener_and_kept_its_option(host):
+    if "debian12" not in host.ansible.get_variables()["group_names"]:
+        pytest.skip("prepare.yml puts a listener in DOCKER_OPTS on Debian 12 only")
+    out = host.run("curl -sS --max-time 5 http://127.0.0.1:2377/version")
+    assert out.rc != 0 and "ApiVersion" not in out.stdout
+    assert 'DOCKER_OPTS="--max-concurrent-uploads 4"' in host.file("/etc/default/docker").content_string.splitlines()
+    backups = host.run("ls /etc/default/ | grep '^docker\\..*~$'").stdout.split()
+    assert backups, "no backup of /etc/default/docker"
+    assert "-H tcp://127.0.0.1:2377" in host.file("/etc/default/" + backups[0]).content_string
+    cmdline = host.check_output("cat /proc/%s/cmdline | tr '\\0' ' '", dockerd_pid(host)).split()
+    assert "--max-concurrent-uploads" in cmdline and "-H" not in cmdline
 
 
 def test_operator_override_is_kept_and_applied_before_the_managed_drop_in(host):

@@ -99,6 +99,45 @@ def test_debian_unit_keeps_env_args(dirs, tmp_path, run_module):
     assert result['warnings'] == []
 
 
+ENV_WITH_LISTENER = '# operator settings\nDOCKER_OPTS="--dns 10.0.0.2 -H tcp://0.0.0.0:2375 --icc=false -H fd://"\nOTHER=1\n'
+
+
+def test_env_host_flags_remove_edits_the_environment_file(dirs, tmp_path, run_module):
+    env = tmp_path / 'default-docker'
+    env.write_text(ENV_WITH_LISTENER)
+    env.chmod(0o640)
+    (dirs.lib / 'docker.service').write_text(DEBIAN_UNIT.format(env=env))
+    result = run_module(daemon_unit.main, dirs.args(env_host_flags='remove'), diff=True)
+    assert result['changed'] is True and not result.get('warnings')
+    assert env.read_text() == '# operator settings\nDOCKER_OPTS="--dns 10.0.0.2 --icc=false"\nOTHER=1\n'
+    assert stat.S_IMODE(env.stat().st_mode) == 0o640
+    [report] = result['env_files_changed']
+    assert report['path'] == str(env) and report['variable'] == 'DOCKER_OPTS'
+    assert report['removed'] == ['-H tcp://0.0.0.0:2375', '-H fd://']
+    assert open(report['backup_file']).read() == ENV_WITH_LISTENER
+    assert [d['after_header'] for d in result['diff']] == [str(dirs.dropin), str(env)]
+    assert result['exec_start'] == '/usr/sbin/dockerd $DOCKER_OPTS'
+    again = run_module(daemon_unit.main, dirs.args(env_host_flags='remove'))
+    assert again['changed'] is False and again['env_files_changed'] == []
+
+
+def test_env_host_flags_remove_in_check_mode_changes_nothing(dirs, tmp_path, run_module):
+    env = tmp_path / 'default-docker'
+    env.write_text(ENV_WITH_LISTENER)
+    (dirs.lib / 'docker.service').write_text(DEBIAN_UNIT.format(env=env))
+    result = run_module(daemon_unit.main, dirs.args(env_host_flags='remove'), check=True)
+    assert result['changed'] is True and result['env_files_changed'][0]['removed'] == ['-H tcp://0.0.0.0:2375', '-H fd://']
+    assert env.read_text() == ENV_WITH_LISTENER and not dirs.dropin.exists()
+
+
+def test_env_host_flags_set_in_the_unit_are_only_warned_about(dirs, tmp_path, run_module):
+    (dirs.lib / 'docker.service').write_text(
+        '[Service]\nEnvironment="DOCKER_OPTS=-H tcp://0.0.0.0:2375"\nExecStart=/usr/sbin/dockerd $DOCKER_OPTS\n')
+    result = run_module(daemon_unit.main, dirs.args(env_host_flags='remove'))
+    assert result['env_files_changed'] == []
+    assert any('-H tcp://0.0.0.0:2375' in w for w in result['warnings'])
+
+
 def test_keep_env_args_false(dirs, tmp_path, run_module):
     (dirs.lib / 'docker.service').write_text(DEBIAN_UNIT.format(env=tmp_path / 'none'))
     result = run_module(daemon_unit.main, dirs.args(keep_env_args=False))
