@@ -8,11 +8,16 @@ import os
 import posixpath
 import re
 import shlex
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import testinfra
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared"))
+from hd_molecule import host_name  # noqa: E402
 
 CATALOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "controls", "catalog.yml")
 RULES_FILE = "/etc/audit/rules.d/50-hardening-docker.rules"
@@ -250,10 +255,6 @@ def test_the_test_host_itself_cannot_configure_auditing(host):
     status = host.run("auditctl -s")
     assert status.rc != 0 and "Operation not permitted" in status.stderr, status.stderr
     assert not host.service("auditd").is_running
-
-
-def host_name(host):
-    return host.backend.get_hostname()
 
 
 def _kernel_view(host):
