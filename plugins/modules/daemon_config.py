@@ -112,17 +112,13 @@ options:
       - Keep a timestamped copy of the previous file next to it when it changes.
     type: bool
     default: true
+extends_documentation_fragment:
+  - hardening.docker.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: posix
 notes:
   - The file is written with mode V(0644) when it is created; an existing file keeps its mode, less any
     bit beyond V(0644). Ownership is set to C(root:root) when the module runs as root.

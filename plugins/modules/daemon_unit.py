@@ -79,17 +79,13 @@ options:
       - An environment file changed by O(env_host_flags=remove) is always backed up.
     type: bool
     default: false
+extends_documentation_fragment:
+  - hardening.docker.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: posix
 notes:
   - Without C(-H) and without C(hosts) in daemon.json, dockerd listens on C(unix:///var/run/docker.sock).
 seealso:

@@ -37,20 +37,14 @@ options:
       - Directory the files of O(profiles) are looked for in, as C(<profile_dir>/<name>).
     type: path
     default: /etc/apparmor.d
+extends_documentation_fragment:
+  - hardening.docker.attributes
+  - hardening.docker.attributes.facts
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
-  facts:
-    description: Action returns an C(ansible_facts) dictionary that will update existing host facts.
-    support: full
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: posix
 notes:
   - Reading the list of loaded AppArmor profiles needs root.
 seealso:
