@@ -123,17 +123,18 @@ def test_curl_positive_control_with_client_certificate(host):
     assert "ApiVersion" in out.stdout
 
 
-def test_client_without_certificate_is_refused(host):
-    out = host.run("curl -sS --cacert %s %s", CA, URL)
+def assert_refused(host, curl_credentials, docker_command):
+    """curl (with curl_credentials) and the docker CLI (docker_command) both get no API answer on 2376."""
+    out = host.run(f"curl -sS --cacert {CA} {curl_credentials} {URL}")
     assert out.rc != 0
     assert "ApiVersion" not in out.stdout
-    empty = host.run(
-        "mkdir -p /tmp/hd-nocert && DOCKER_CERT_PATH=/tmp/hd-nocert docker --tlsverify --tlscacert %s -H %s version "
-        "--format '{{.Server.Version}}'",
-        CA, TCP,
-    )
-    assert empty.rc != 0
-    assert re.search(r"certificate|tls", empty.stderr, re.IGNORECASE), empty.stderr
+    cli = host.run(f"{docker_command} --tlsverify --tlscacert {CA} -H {TCP} version --format '{{{{.Server.Version}}}}'")
+    assert cli.rc != 0
+    assert re.search(r"certificate|tls", cli.stderr, re.IGNORECASE), cli.stderr
+
+
+def test_client_without_certificate_is_refused(host):
+    assert_refused(host, "", "mkdir -p /tmp/hd-nocert && DOCKER_CERT_PATH=/tmp/hd-nocert docker")
 
 
 def test_client_certificate_from_another_ca_is_refused(host):
@@ -146,16 +147,8 @@ def test_client_certificate_from_another_ca_is_refused(host):
         "-extfile ext.cnf 2>/dev/null"
     )
     assert made.rc == 0, made.stderr
-    out = host.run("curl -sS --cacert %s --cert /tmp/hd-rogue/cert.pem --key /tmp/hd-rogue/key.pem %s", CA, URL)
-    assert out.rc != 0
-    assert "ApiVersion" not in out.stdout
-    cli = host.run(
-        "docker --tlsverify --tlscacert %s --tlscert /tmp/hd-rogue/cert.pem --tlskey /tmp/hd-rogue/key.pem -H %s version "
-        "--format '{{.Server.Version}}'",
-        CA, TCP,
-    )
-    assert cli.rc != 0
-    assert re.search(r"certificate|tls", cli.stderr, re.IGNORECASE), cli.stderr
+    assert_refused(host, "--cert /tmp/hd-rogue/cert.pem --key /tmp/hd-rogue/key.pem",
+                   "docker --tlscert /tmp/hd-rogue/cert.pem --tlskey /tmp/hd-rogue/key.pem")
     module = host.ansible(
         "community.docker.docker_host_info",
         f"docker_host={TCP} tls=true validate_certs=true ca_path={CA} "
