@@ -32,9 +32,15 @@ chroot "$rootfs" apt-get clean
 rm -rf "$rootfs"/var/lib/apt/lists/*
 : >"$rootfs/etc/machine-id"          # every container gets its own machine-id
 rm -f "$rootfs/var/lib/dbus/machine-id"
-# A 2 MB busybox image tarball, imported into the nested engine by Molecule's prepare.
+# A 2 MB busybox image tarball, imported into the nested engine by Molecule's
+# prepare: a workload to run, taken from the build machine's busybox-static so
+# the test host itself gets no extra package.
+busybox=/bin/busybox
+dpkg -s busybox-static >/dev/null 2>&1 ||
+  { echo "build-image.sh: needs busybox-static on this machine (scripts/ensure-engine.sh installs it)" >&2; exit 1; }
+rm -rf "$work/busybox"
 mkdir -p "$work/busybox/bin"
-cp "$rootfs/bin/busybox" "$work/busybox/bin/busybox"
+cp "$busybox" "$work/busybox/bin/busybox"
 for applet in $("$work/busybox/bin/busybox" --list); do [ "$applet" = busybox ] || ln -sf busybox "$work/busybox/bin/$applet"; done
 mkdir -p "$rootfs/usr/local/share/hd-testbed"
 tar -C "$work/busybox" -cf "$rootfs/usr/local/share/hd-testbed/busybox.tar" .
