@@ -8,7 +8,7 @@ recorded fixture). A catalog entry opts in with ``check.container_rule``:
 
 * ``check: {type: containers, container_rule: privileged}``: decided per
   container; the host-level result counts the failing containers.
-* ``container_rule`` next to another check type (5.22, 5.26, 5.31): the daemon
+* ``container_rule`` next to another check type (5.2, 5.14, 5.22, 5.26, 5.31): the daemon
   default is still decided at host level, and a failing container makes the
   host-level result fail too (the evidence names the containers).
 """
@@ -193,6 +193,23 @@ def rule_pids_limit(container, ctx):
     return PASS, 'PIDs limit %d' % limit, {'pids_limit': limit}
 
 
+def rule_privileged_ports(container, ctx):
+    low = ['%s -> %s' % (p.get('host_port'), p.get('port')) for p in container.get('ports') or []
+           if str(p.get('host_port') or '').isdigit() and int(p['host_port']) < 1024]
+    if low:
+        return FAIL, 'privileged host ports %s' % ', '.join(low), {'ports': low}
+    return PASS, 'no host port below 1024', {'ports': []}
+
+
+def rule_host_interface(container, ctx):
+    wide = ['%s:%s -> %s' % (p.get('host_ip') or '*', p.get('host_port'), p.get('port'))
+            for p in container.get('ports') or [] if (p.get('host_ip') or '') in ('', '0.0.0.0', '::')]
+    if wide:
+        return FAIL, 'published on every host interface: %s' % ', '.join(wide), {'ports': wide}
+    shown = ', '.join('%s:%s' % (p.get('host_ip'), p.get('host_port')) for p in container.get('ports') or [])
+    return PASS, 'ports bound to %s' % shown if shown else 'no published port', {'ports': []}
+
+
 def rule_docker_socket(container, ctx):
     found = []
     for mount, source in _binds(container):
@@ -212,9 +229,11 @@ RULES = {
     'capabilities': rule_capabilities,
     'privileged': rule_privileged,
     'sensitive_mounts': rule_sensitive_mounts,
+    'privileged_ports': rule_privileged_ports,
     'host_network': _namespace_rule('network_mode', '--network'),
     'memory': rule_memory,
     'readonly_rootfs': rule_readonly_rootfs,
+    'host_interface': rule_host_interface,
     'host_pid': _namespace_rule('pid_mode', '--pid'),
     'host_ipc': _namespace_rule('ipc_mode', '--ipc'),
     'devices': rule_devices,
@@ -352,17 +371,28 @@ def _mode(entry):
     return int(entry.get('mode') or '0', 8)
 
 
+def remapped_root_uid(state):
+    """With userns-remap, DockerRootDir is <data-root>/<uid>.<gid>: the remapped root's uid."""
+    info = (state.get('docker_info') or {}).get('data') or {}
+    if not any(str(o).startswith('name=userns') for o in info.get('SecurityOptions') or []):
+        return None
+    uid, _sep, gid = posixpath.basename((info.get('DockerRootDir') or '').rstrip('/')).partition('.')
+    return int(uid) if uid.isdigit() and gid.isdigit() else None
+
+
 def check_volume_dirs(state, control, params):
     volumes, problem = _volumes(state)
     if problem:
         return ERROR, problem, {}
     root = volumes.get('root') or {}
-    details = {'root': root, 'volumes': []}
+    remapped = remapped_root_uid(state)
+    details = {'root': root, 'volumes': [], 'remapped_root_uid': remapped}
     if not root.get('exists'):
         return NOT_APPLICABLE, '%s does not exist' % root.get('path'), details
     problems = []
-    if root.get('uid') != 0:
-        problems.append('%s is owned by uid %s, not root' % (root['path'], root.get('uid')))
+    if root.get('uid') not in (0, remapped):
+        problems.append('%s is owned by uid %s, not root%s' % (
+            root['path'], root.get('uid'), ' or the remapped root %s' % remapped if remapped is not None else ''))
     if _mode(root) & 0o026:
         problems.append('%s is %s: other users can list or change the volumes' % (root['path'], root['mode']))
     local = [v for v in volumes.get('volumes') or [] if not v.get('skipped')]

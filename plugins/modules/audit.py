@@ -95,8 +95,8 @@ notes:
   - Run it with privilege escalation; audit rules, AppArmor profiles and some files are readable by root only.
   - Section 5 controls with a C(container_rule) in the catalog are decided for every running container
     (one list call and the inspect of each container over one keep-alive connection to the unix socket;
-    with no socket, one C(docker ps) and one C(docker inspect) of all containers). 5.22, 5.26 and 5.31
-    are also decided from the daemon's defaults; a failing container makes their host-level result fail.
+    with no socket, one C(docker ps) and one C(docker inspect) of all containers). 5.2, 5.14, 5.22, 5.26
+    and 5.31 are also decided from the daemon's defaults; a failing container makes their host-level result fail.
   - A host with no running containers gets C(not_applicable) (no running containers) for the
     per-container controls, never C(pass).
 seealso:

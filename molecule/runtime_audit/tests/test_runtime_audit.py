@@ -33,6 +33,7 @@ RISKY = {
     "rt-nnp-off": {"5.26": "no-new-privileges=false"},
     "rt-device": {"5.18": "/dev/null:/dev/xnull"},
     "rt-shared": {"5.20": "/srv/rt-shared:/m (shared)"},
+    "rt-ports": {"5.8": "80 -> 8080/tcp", "5.14": "0.0.0.0:80 -> 8080/tcp"},
 }
 RISK_CONTROLS = sorted({cid for controls in RISKY.values() for cid in controls})
 
@@ -81,7 +82,7 @@ def test_ordinary_container_passes_the_risk_controls(runtime):
 def test_host_level_results_name_the_failing_containers(host, report):
     cells = report["results"][host_name(host)]
     assert cells["5.5"]["status"] == "fail" and "rt-privileged" in cells["5.5"]["evidence"]
-    assert cells["5.32"]["evidence"].startswith("2 of 16 containers fail")
+    assert cells["5.32"]["evidence"].startswith("2 of 17 containers fail")
     assert "open-to-all (0666)" in cells["HD-9"]["evidence"]
     assert cells["HD-9"]["details"]["limit"] == 10000 and cells["HD-9"]["details"]["truncated"] is False
 

@@ -41,7 +41,8 @@ with open(os.path.join(ROOT, 'controls', 'catalog.yml'), 'rb') as _handle:
     CATALOG = dict((c['id'], c) for c in yaml.safe_load(_handle)['controls'])
 
 RISKY = ['rt-device', 'rt-etc', 'rt-hostipc', 'rt-hostnet', 'rt-hostpid', 'rt-hostuts', 'rt-nnp-off',
-         'rt-privileged', 'rt-rootfs', 'rt-seccomp', 'rt-shared', 'rt-socket', 'rt-sysadmin', 'rt-userns', 'rt-volume']
+         'rt-ports', 'rt-privileged', 'rt-rootfs', 'rt-seccomp', 'rt-shared', 'rt-socket', 'rt-sysadmin', 'rt-userns',
+         'rt-volume']
 EVERY_RISKY = set(RISKY)
 
 # rule -> (containers that fail it, a piece of the evidence of each)
@@ -58,6 +59,8 @@ EXPECTED = {
     'mount_propagation': {'rt-shared': '/srv/rt-shared:/m (shared)'},
     'seccomp': {'rt-privileged': 'no seccomp filter', 'rt-seccomp': 'seccomp=unconfined'},
     'docker_socket': {'rt-socket': '/var/run/docker.sock:/s', 'rt-rootfs': '/:/h (holds /run/docker.sock)'},
+    'privileged_ports': {'rt-ports': '80 -> 8080/tcp'},
+    'host_interface': {'rt-ports': '0.0.0.0:80 -> 8080/tcp'},
     'memory': dict((name, 'no memory limit') for name in RISKY),
     'readonly_rootfs': dict((name, 'writable') for name in RISKY),
     'pids_limit': dict((name, 'no PIDs limit') for name in RISKY),
@@ -124,8 +127,8 @@ def test_ordinary_container_passes_every_rule(engine):
 def test_every_rule_has_a_catalog_control_and_an_expectation():
     assert set(EXPECTED) | {'apparmor'} == set(RULES)
     ids = sorted(c['id'] for c in CATALOG.values() if c['check'].get('container_rule'))
-    assert ids == ['5.10', '5.11', '5.13', '5.16', '5.17', '5.18', '5.2', '5.20', '5.21', '5.22', '5.26', '5.29',
-                   '5.31', '5.32', '5.4', '5.5', '5.6']
+    assert ids == ['5.10', '5.11', '5.13', '5.14', '5.16', '5.17', '5.18', '5.2', '5.20', '5.21', '5.22', '5.26',
+                   '5.29', '5.31', '5.32', '5.4', '5.5', '5.6', '5.8']
 
 
 def test_no_new_privileges_follows_the_daemon_default():
@@ -158,6 +161,15 @@ def test_apparmor_where_the_kernel_has_it():
     assert 'asks apparmor=unconfined' in decide_container(control, asked, context())['evidence']
 
 
+def test_ports_bound_to_one_interface_pass():
+    control = control_with('host_interface')
+    ports = containers('26.1')['rt-ports']
+    local = dict(ports, ports=[p for p in ports['ports'] if p['host_ip'] == '127.0.0.1'])
+    result = decide_container(control, local, context())
+    assert result['status'] == 'pass' and result['evidence'] == 'ports bound to 127.0.0.1:8081'
+    assert decide_container(control_with('privileged_ports'), local, context())['status'] == 'pass'
+
+
 def test_docker_socket_through_a_parent_directory():
     control = control_with('docker_socket')
     ordinary = containers('20.10')['rt-ordinary']
@@ -180,10 +192,10 @@ def test_host_level_counts_failing_containers_by_name():
     state = _state(list(containers('26.1').values()), include_stopped=True)
     status, evidence, details = check_containers(state, CATALOG['5.5'], {})
     assert status == 'fail'
-    assert evidence.startswith('1 of 16 containers fail: rt-privileged: runs with --privileged')
+    assert evidence.startswith('1 of 17 containers fail: rt-privileged: runs with --privileged')
     assert details['failing'][0].startswith('rt-privileged (')
     status, evidence, details = check_containers(state, CATALOG['5.11'], {})
-    assert status == 'fail' and evidence.startswith('15 of 16 containers fail') and evidence.endswith('and 10 more')
+    assert status == 'fail' and evidence.startswith('16 of 17 containers fail') and evidence.endswith('and 11 more')
 
 
 def test_no_running_container_is_not_applicable_never_pass():

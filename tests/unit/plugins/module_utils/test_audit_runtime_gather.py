@@ -221,3 +221,15 @@ def test_world_readable_reachable_file(tmp_path, monkeypatch):
     result = gather.scan_tree(str(top), 100)
     assert result['world_readable'] == 1
     assert result['world_readable_paths'] == ['%s (0644)' % (top / 'open' / 'data')]
+
+
+def test_volumes_root_owner_respects_userns_remap():
+    root = {'path': '/var/lib/docker/100000.100000/volumes', 'exists': True, 'mode': '0701', 'uid': 100000, 'gid': 100000}
+    state = {'runtime': {'available': True, 'volumes': {'root': root, 'volumes': [], 'scan': {}}},
+             'docker_info': {'available': True, 'data': {'DockerRootDir': '/var/lib/docker/100000.100000',
+                                                         'SecurityOptions': ['name=seccomp,profile=default', 'name=userns']}}}
+    status, evidence, details = check_volume_dirs(state, None, {})
+    assert status == 'pass' and details['remapped_root_uid'] == 100000
+    state['docker_info']['data']['SecurityOptions'] = ['name=seccomp,profile=default']
+    status, evidence, _details = check_volume_dirs(state, None, {})
+    assert status == 'fail' and 'owned by uid 100000, not root' in evidence

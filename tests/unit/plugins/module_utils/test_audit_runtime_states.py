@@ -27,6 +27,7 @@ HOST_LEVEL = {
     '5.2': 'not_applicable', '5.4': 'fail', '5.5': 'fail', '5.6': 'fail', '5.10': 'fail', '5.11': 'fail',
     '5.13': 'fail', '5.16': 'fail', '5.17': 'fail', '5.18': 'fail', '5.20': 'fail', '5.21': 'fail',
     '5.22': 'fail', '5.26': 'fail', '5.29': 'fail', '5.31': 'fail', '5.32': 'fail', 'HD-8': 'pass', 'HD-9': 'fail',
+    '5.8': 'fail', '5.14': 'fail',
 }
 
 
@@ -49,7 +50,7 @@ def test_host_level_results(name):
     assert got['HD-9']['details']['truncated'] is False
     # every container x every per-container control, container by container
     ruled = [c for c in CONTROLS if c['check'].get('container_rule')]
-    assert len(per_container) == 16 * len(ruled)
+    assert len(per_container) == 17 * len(ruled)
     json.dumps(results)
     json.dumps(per_container)
 
@@ -63,7 +64,8 @@ def test_risky_containers_by_name_id_and_evidence(name):
                                   ('5.10', 'rt-hostnet', '--network=host'), ('5.4', 'rt-sysadmin', 'SYS_ADMIN'),
                                   ('5.22', 'rt-seccomp', 'seccomp=unconfined'), ('5.18', 'rt-device', '/dev/null'),
                                   ('5.20', 'rt-shared', 'shared'), ('5.17', 'rt-hostipc', '--ipc=host'),
-                                  ('5.21', 'rt-hostuts', '--uts=host'), ('5.31', 'rt-userns', '--userns=host')):
+                                  ('5.21', 'rt-hostuts', '--uts=host'), ('5.31', 'rt-userns', '--userns=host'),
+                                  ('5.8', 'rt-ports', '80 -> 8080/tcp'), ('5.14', 'rt-ports', '0.0.0.0:80')):
         result = failing[(cid, container)]
         assert piece in result['evidence'], (cid, container, result['evidence'])
         assert len(result['container_id']) == 12 and result['image'] == 'busybox:latest'
