@@ -434,8 +434,8 @@ def check_volume_files(state, control, params):
         if result.get('world_readable'):
             findings.append('volume %s: %d readable by every host user (%s)' % (
                 volume.get('name'), result['world_readable'], ', '.join(result['world_readable_paths'][:3])))
-    bound = 'scanned %s of at most %s entries%s' % (scan.get('scanned'), scan.get('limit'),
-                                                     ', truncated' if scan.get('truncated') else '')
+    bound = 'scanned %s of at most %s entries%s' % (
+        scan.get('scanned'), scan.get('limit'), ', truncated' if scan.get('truncated') else '')
     if findings:
         return FAIL, '%s (%s)' % ('; '.join(findings), bound), details
     if scan.get('truncated'):
@@ -448,4 +448,3 @@ RUNTIME_CHECKS = {
     'volume_dirs': check_volume_dirs,
     'volume_files': check_volume_files,
 }
-

@@ -73,8 +73,8 @@ EXPECTED['no_new_privileges']['rt-nnp-off'] = 'no-new-privileges=false'
 def containers(engine):
     with open(os.path.join(FIXTURES, ENGINES[engine]), 'r', encoding='utf-8') as handle:
         raw = json.load(handle)
-    return dict((c['name'], c) for c in (annotate_mounts(container_subset(entry), lambda p: HOST_LINKS.get(p, p))
-                                          for entry in raw))
+    subsets = [annotate_mounts(container_subset(entry), lambda p: HOST_LINKS.get(p, p)) for entry in raw]
+    return dict((c['name'], c) for c in subsets)
 
 
 def context(**overrides):
