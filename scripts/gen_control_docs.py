@@ -24,7 +24,7 @@ SECTION_TITLES = {
     '1': '1 Host configuration',
     '2': '2 Docker daemon configuration',
     '3': '3 Docker daemon configuration files',
-    '5': '5 Container runtime (host defaults)',
+    '5': '5 Container runtime (daemon defaults and every container)',
     'HD': 'HD hardening.docker controls',
 }
 

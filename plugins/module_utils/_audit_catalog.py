@@ -13,6 +13,7 @@ import re
 
 from ansible_collections.hardening.docker.plugins.module_utils._audit_checks import CHECK_TYPES
 from ansible_collections.hardening.docker.plugins.module_utils._audit_model import id_norm
+from ansible_collections.hardening.docker.plugins.module_utils._audit_runtime_checks import RULES, RUNTIME_TYPES
 
 # Roles of docs/design.md that remediate controls (daemon_restart remediates none).
 ROLES = ('daemon', 'limits', 'daemon_tls', 'socket', 'file_permissions', 'auditd', 'userns', 'apparmor')
@@ -41,7 +42,12 @@ CHECK_PARAMS = {
     'apparmor_profiles': ((), ('profiles', 'files', 'profile_dir')),
     'log_rotation': ((), ('size_drivers', 'rotating_drivers')),
     'unix_socket': ((), ('paths', 'unit')),
+    'containers': (('container_rule',), ()),
+    'volume_dirs': ((), ()),
+    'volume_files': ((), ()),
 }
+# any check type may also be decided per container (see _audit_runtime_checks)
+GENERIC_PARAMS = ('container_rule',)
 
 
 class CatalogError(ValueError):
@@ -61,8 +67,11 @@ def _check_errors(where, check):
         if name not in check:
             errors.append('%s: check type %s needs %r' % (where, ctype, name))
     for name in check:
-        if name != 'type' and name not in required and name not in optional:
+        if name != 'type' and name not in required and name not in optional and name not in GENERIC_PARAMS:
             errors.append('%s: check type %s does not take %r' % (where, ctype, name))
+    if 'container_rule' in check and check['container_rule'] not in RULES:
+        errors.append('%s: check.container_rule %r is not a container rule (known: %s)'
+                      % (where, check['container_rule'], ', '.join(sorted(RULES))))
     if ctype == 'file_mode':
         if not any(check.get(k) for k in ('paths', 'unit', 'globs', 'from_key')):
             errors.append('%s: file_mode needs paths, unit, globs or from_key' % where)
@@ -132,7 +141,8 @@ def validate_control(entry, index=None):
                     errors.append('%s: remediation.variable must be %s_rule_%s' % (where, rem['role'], id_norm(cid)))
                 if rem['tag'] != 'rule_%s' % id_norm(cid):
                     errors.append('%s: remediation.tag must be rule_%s' % (where, id_norm(cid)))
-    elif entry['check'].get('type') != 'manual' and entry['profile'] == 'hardening':
+    # workload findings (containers, volume data) have no host role to fix them
+    elif entry['check'].get('type') not in ('manual',) + RUNTIME_TYPES and entry['profile'] == 'hardening':
         errors.append('%s: hardening controls must name the role that remediates them' % where)
     return errors
 

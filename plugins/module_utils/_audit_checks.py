@@ -29,6 +29,11 @@ from ansible_collections.hardening.docker.plugins.module_utils._audit_model impo
     PASS,
     make_result,
 )
+from ansible_collections.hardening.docker.plugins.module_utils._audit_runtime_checks import (
+    RUNTIME_CHECKS,
+    evaluate_runtime,
+    merge_host_result,
+)
 
 DEFAULT_EXPIRY_THRESHOLD_DAYS = 30
 
@@ -705,6 +710,7 @@ CHECKS = {
     'log_rotation': check_log_rotation,
     'unix_socket': check_unix_socket,
 }
+CHECKS.update(RUNTIME_CHECKS)
 
 CHECK_TYPES = tuple(sorted(CHECKS))
 
@@ -725,5 +731,25 @@ def evaluate(state, control):
     return make_result(control, status, evidence, details)
 
 
+def evaluate_with_runtime(state, controls):
+    """(host-level results, per-container results).
+
+    A control decided from a daemon default that also has a container rule
+    (5.22, 5.26, 5.31) fails at host level when a container fails it.
+    """
+    per_container = evaluate_runtime(state, controls)
+    by_id = {}
+    for result in per_container:
+        by_id.setdefault(result['id'], []).append(result)
+    results = []
+    for control in controls:
+        result = evaluate(state, control)
+        check = control.get('check') or {}
+        if check.get('container_rule') and check.get('type') != 'containers' and result['status'] != ERROR:
+            result = merge_host_result(result, state, by_id.get(str(control.get('id')), []))
+        results.append(result)
+    return results, per_container
+
+
 def evaluate_all(state, controls):
-    return [evaluate(state, control) for control in controls]
+    return evaluate_with_runtime(state, controls)[0]

@@ -32,6 +32,11 @@ from ansible_collections.hardening.docker.plugins.module_utils._audit_config imp
     is_unset,
     unix_socket_paths,
 )
+from ansible_collections.hardening.docker.plugins.module_utils._audit_runtime_checks import RUNTIME_TYPES
+from ansible_collections.hardening.docker.plugins.module_utils._audit_runtime_gather import (
+    DEFAULT_SCAN_LIMIT,
+    gather_runtime,
+)
 from ansible_collections.hardening.docker.plugins.module_utils._unit_flags import (
     UnitError,
     find_dropins,
@@ -78,14 +83,16 @@ class Gatherer(object):
     audit_rule_files = ('/etc/audit/audit.rules', '/etc/audit/rules.d/*.rules')
 
     def __init__(self, runner, which, daemon_json='/etc/docker/daemon.json', docker_bin='docker',
-                 tls_expiry_threshold_days=30, trusted_users=None, unit_dirs=UNIT_DIRS, docker_group=None):
+                 tls_expiry_threshold_days=30, trusted_users=None, unit_dirs=UNIT_DIRS, docker_group=None,
+                 include_stopped=False, volume_scan_limit=DEFAULT_SCAN_LIMIT):
         self.runner = runner
         self.which = which
         self.unit_dirs = tuple(unit_dirs)
         self.daemon_json_option = daemon_json
         self.docker_bin = docker_bin
         self.options = {'tls_expiry_threshold_days': tls_expiry_threshold_days,
-                        'trusted_users': trusted_users, 'docker_group': docker_group}
+                        'trusted_users': trusted_users, 'docker_group': docker_group,
+                        'include_stopped': include_stopped, 'volume_scan_limit': volume_scan_limit}
         self._systemctl_ok = None
 
     # ------------------------------------------------------------ commands
@@ -521,6 +528,9 @@ class Gatherer(object):
                 state['certs'][path] = step('cert ' + path, self.gather_cert, path) or {'error': 'unreadable'}
 
         info = state['docker_info'].get('data') or {}
+        if any((c.get('check') or {}).get('container_rule') for c in controls) or types & set(RUNTIME_TYPES):
+            state['runtime'] = step('runtime', self.gather_runtime, sockets, info.get('DockerRootDir')) or {
+                'available': False, 'error': state['errors'].get('runtime')}
         state['host'] = {
             'hostname': platform.node(),
             'kernel': platform.release(),
@@ -529,6 +539,12 @@ class Gatherer(object):
         if not state['errors']:
             del state['errors']
         return state
+
+    def gather_runtime(self, sockets, docker_root):
+        docker = self.which(self.docker_bin) if not os.path.isabs(self.docker_bin) else self.docker_bin
+        return gather_runtime(sockets, self._run, docker, docker_root,
+                              include_stopped=self.options['include_stopped'],
+                              scan_limit=self.options['volume_scan_limit'])
 
     def _dockerd_version(self):
         dockerd = self.which('dockerd')

@@ -119,6 +119,8 @@ def build_report(results_by_host, waivers=None, title='Docker host hardening aud
             'applied_to': sorted(set(waiver['applied_to'])),
         })
 
+    runtime = build_runtime(results_by_host, cells)
+
     return {
         'schema': REPORT_SCHEMA,
         'title': title,
@@ -129,7 +131,54 @@ def build_report(results_by_host, waivers=None, title='Docker host hardening aud
         'controls': ordered,
         'results': cells,
         'waivers': waiver_list,
+        'runtime': runtime,
     }
+
+
+def build_runtime(results_by_host, cells):
+    """Per host: the audited containers, one entry per container and control, volumes.
+
+    A per-container result shows as waived when the host-level result of its
+    control is waived (the waiver names the host and the control).
+    """
+    runtime = {}
+    for host in sorted(results_by_host):
+        raw = (results_by_host[host] or {}).get('runtime')
+        if not isinstance(raw, dict):
+            continue
+        counts = empty_counts()
+        results = []
+        for result in raw.get('results') or []:
+            cell = (cells.get(host) or {}).get(str(result.get('id'))) or {}
+            display = result.get('status')
+            if cell.get('waived') and display in WAIVABLE:
+                display = WAIVED
+            entry = dict(result, display=display, waiver_reason=cell.get('waiver_reason') if display == WAIVED else None)
+            results.append(entry)
+            counts[display] = counts.get(display, 0) + 1
+            counts['total'] += 1
+        runtime[host] = {
+            'available': bool(raw.get('available')),
+            'error': raw.get('error'),
+            'include_stopped': bool(raw.get('include_stopped')),
+            'containers': list(raw.get('containers') or []),
+            'volumes': raw.get('volumes'),
+            'summary': counts,
+            'results': results,
+        }
+    return runtime
+
+
+def runtime_by_control(host_runtime):
+    """{control id: {'title', 'counts', 'results'}} of one host, most failing first."""
+    grouped = {}
+    for result in host_runtime.get('results') or []:
+        entry = grouped.setdefault(result['id'], {'id': result['id'], 'title': result.get('title'),
+                                                  'counts': empty_counts(), 'results': []})
+        entry['counts'][result['display']] = entry['counts'].get(result['display'], 0) + 1
+        entry['counts']['total'] += 1
+        entry['results'].append(result)
+    return sorted(grouped.values(), key=lambda g: (-g['counts']['fail'], -g['counts']['error'], sort_key(g['id'])))
 
 
 def render_json(report):

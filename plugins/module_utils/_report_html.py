@@ -6,8 +6,11 @@
 Layout: overall counts (elements ``id="count-<status>"`` and ``id="count-total"``
 hold the bare numbers), a per-host table, the hosts x controls matrix with
 failing controls first (every cell carries ``data-status`` and shows its status;
-the evidence is in the cell's ``title`` and in a ``<details>`` element), then
-the waivers and their state.
+the evidence is in the cell's ``title`` and in a ``<details>`` element), the
+containers (per host and per-container control: the number of failing
+containers and a collapsed list of them with their evidence, so hundreds of
+containers stay readable; an index of every container; the volumes and the
+bound of their scan), then the waivers and their state.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import json
 from html import escape
 
-from ansible_collections.hardening.docker.plugins.module_utils._report_build import DISPLAY, LABELS
+from ansible_collections.hardening.docker.plugins.module_utils._report_build import DISPLAY, LABELS, runtime_by_control
 
 CSS = """
 :root { --fail:#b3261e; --error:#8e24aa; --waived:#b26a00; --manual:#1565c0; --na:#616161; --pass:#2e7d32; }
@@ -45,6 +48,9 @@ details p { margin: .3rem 0; }
 pre { white-space: pre-wrap; word-break: break-word; font-size: .75rem; background: #fafafa; padding: .3rem; margin: .3rem 0 0; }
 .small { font-size: .8rem; color: #555; }
 .hosterr { color: var(--error); font-weight: 700; }
+ul.findings { margin: .3rem 0; padding-left: 1.2rem; }
+ul.findings li { margin: .15rem 0; }
+code { font-size: .8rem; }
 """
 
 
@@ -134,6 +140,8 @@ def render_html(report):
         parts.append('</tr>')
     parts.append('</tbody></table>')
 
+    parts.extend(_runtime_section(report))
+
     parts.append('<h2 id="waivers">Waivers</h2>')
     if not report['waivers']:
         parts.append('<p class="small">No waivers.</p>')
@@ -148,3 +156,107 @@ def render_html(report):
         parts.append('</tbody></table>')
     parts.append('</body></html>')
     return '\n'.join(parts) + '\n'
+
+
+def _finding(result):
+    return ('<li data-container="%s" data-container-id="%s" data-status="%s"><b>%s</b> <code>%s</code> '
+            '<span class="small">%s%s</span>: %s</li>') % (
+        _e(result.get('container')), _e(result.get('container_id')), _e(result['display']), _e(result.get('container')),
+        _e(result.get('container_id')), _e(result.get('image')),
+        '' if result.get('state') == 'running' else ', %s' % _e(result.get('state')), _e(result.get('evidence')))
+
+
+def _runtime_controls(host, host_runtime):
+    parts = ['<table class="runtime" data-host="%s"><thead><tr><th>Control</th><th>Title</th>' % _e(host)]
+    parts.extend('<th>%s</th>' % _e(LABELS[s]) for s in DISPLAY)
+    parts.append('<th>Containers not passing</th></tr></thead><tbody>')
+    for group in runtime_by_control(host_runtime):
+        counts = group['counts']
+        parts.append('<tr class="runtime-control" data-host="%s" data-control="%s" data-fail="%d"><td><b>%s</b></td><td>%s</td>' % (
+            _e(host), _e(group['id']), counts['fail'], _e(group['id']), _e(group['title'])))
+        parts.extend('<td class="num" data-status="%s">%d</td>' % (s, counts.get(s, 0)) for s in DISPLAY)
+        shown = [r for r in group['results'] if r['display'] not in ('pass', 'not_applicable')]
+        if shown:
+            parts.append('<td><details><summary>%d container(s)</summary><ul class="findings">%s</ul></details></td></tr>' % (
+                len(shown), ''.join(_finding(r) for r in shown)))
+        else:
+            reason = group['results'][0]['evidence'] if counts['not_applicable'] == counts['total'] else 'none'
+            parts.append('<td><span class="small">%s</span></td></tr>' % _e(reason))
+    parts.append('</tbody></table>')
+    return parts
+
+
+def _container_index(host, host_runtime):
+    failing = {}
+    for result in host_runtime.get('results') or []:
+        if result['display'] in ('fail', 'error', 'waived'):
+            failing.setdefault(result.get('container_id'), []).append('%s (%s)' % (result['id'], result['display']))
+    containers = host_runtime.get('containers') or []
+    parts = ['<details class="containers" data-host="%s"><summary>All %d container(s) of %s</summary>' % (
+        _e(host), len(containers), _e(host)),
+        '<table class="containers"><thead><tr><th>Name</th><th>Id</th><th>Image</th><th>State</th>'
+        '<th>Controls not passing</th></tr></thead><tbody>']
+    for container in containers:
+        parts.append('<tr data-container="%s"><td>%s</td><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td></tr>' % (
+            _e(container.get('name')), _e(container.get('name')), _e(container.get('id')), _e(container.get('image')),
+            _e(container.get('state')), _e(', '.join(failing.get(container.get('id'), [])) or '-')))
+    parts.append('</tbody></table></details>')
+    return parts
+
+
+def _volumes(host, volumes):
+    if not volumes:
+        return ['<p class="small">Volumes: not inspected.</p>']
+    root = volumes.get('root') or {}
+    scan = volumes.get('scan') or {}
+    parts = ['<p class="volumes-root" data-host="%s">Volumes root <code>%s</code>: %s, uid %s. Scan: %s of at most %s '
+             'entries%s.</p>' % (
+                 _e(host), _e(root.get('path')), _e(root.get('mode') or 'missing'), _e(root.get('uid')),
+                 _e(scan.get('scanned')), _e(scan.get('limit')),
+                 ' <b data-truncated="true">(truncated: raise audit_volume_scan_limit)</b>' if scan.get('truncated') else '')]
+    listed = volumes.get('volumes') or []
+    if not listed:
+        return parts + ['<p class="small">No named volumes.</p>']
+    parts.append('<table class="volumes" data-host="%s"><thead><tr><th>Volume</th><th>Directory</th><th>_data</th>'
+                 '<th>Scanned</th><th>World-writable</th><th>Readable by every host user</th></tr></thead><tbody>' % _e(host))
+    for volume in listed:
+        result = volume.get('scan') or {}
+        samples = (result.get('world_writable_paths') or []) + (result.get('world_readable_paths') or [])
+        parts.append('<tr data-volume="%s"><td>%s</td><td>%s</td><td>%s</td><td class="num">%s%s</td>'
+                     '<td class="num">%s</td><td class="num">%s</td></tr>' % (
+                         _e(volume.get('name')), _e(volume.get('name')) + (
+                             '<br><span class="small">%s</span>' % _e(volume['skipped']) if volume.get('skipped') else ''),
+                         _e((volume.get('dir') or {}).get('mode')), _e((volume.get('data') or {}).get('mode')),
+                         _e(result.get('scanned', '-')), ' (truncated)' if result.get('truncated') else '',
+                         _e(result.get('world_writable', '-')), _e(result.get('world_readable', '-'))))
+        if samples:
+            parts.append('<tr><td></td><td colspan="5"><details><summary>%d path(s)</summary><ul class="findings">%s</ul>'
+                         '</details></td></tr>' % (len(samples), ''.join('<li>%s</li>' % _e(p) for p in samples)))
+    parts.append('</tbody></table>')
+    return parts
+
+
+def _runtime_section(report):
+    runtime = report.get('runtime') or {}
+    parts = ['<h2 id="runtime">Containers and volumes</h2>']
+    if not runtime:
+        return parts + ['<p class="small">No container was audited.</p>']
+    parts.append('<p class="small">Per-container controls: how many containers fail each one; open a row for the '
+                 'containers and the offending flag or mount.</p>')
+    for host in sorted(runtime):
+        host_runtime = runtime[host]
+        containers = host_runtime.get('containers') or []
+        scope = 'containers' if host_runtime.get('include_stopped') else 'running containers'
+        parts.append('<section class="runtime-host" data-host="%s"><h3>%s: %d %s</h3>' % (
+            _e(host), _e(host), len(containers), scope))
+        if not host_runtime.get('available'):
+            parts.append('<p class="hosterr">%s</p>' % _e(host_runtime.get('error') or 'containers not inspected'))
+        elif not containers:
+            parts.append('<p class="small">No %s: the per-container controls are not applicable.</p>' % scope)
+        else:
+            parts.append(_counts_list(host_runtime['summary'], element_ids=False))
+            parts.extend(_runtime_controls(host, host_runtime))
+            parts.extend(_container_index(host, host_runtime))
+        parts.extend(_volumes(host, host_runtime.get('volumes')))
+        parts.append('</section>')
+    return parts

@@ -6,6 +6,8 @@
 fail -> <failure>, error -> <error>, manual / not_applicable / waived -> <skipped>
 (waived: ``message="waived: <reason>"``), pass -> a bare testcase. A host
 without results becomes a testsuite with one erroring ``audit`` testcase.
+Containers: one testsuite ``<host> containers`` per host, one testcase per
+container x per-container control (classname ``hardening.docker.<host>.<container>``).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import json
 import xml.etree.ElementTree as ET
 
 
-def _testcase(suite, host, control, cell):
+def _testcase(suite, host, control, cell, classname=None):
     case = ET.SubElement(suite, 'testcase', {
-        'classname': 'hardening.docker.%s' % host,
+        'classname': classname or 'hardening.docker.%s' % host,
         'name': '%s %s' % (control['id'], control.get('title') or ''),
         'time': '0',
     })
@@ -70,10 +72,34 @@ def render_junit(report):
             suite.set(key, str(value))
             totals[key] += value
         suite.set('time', '0')
+    for host in sorted(report.get('runtime') or {}):
+        results = report['runtime'][host].get('results') or []
+        if not results:
+            continue
+        suite = ET.SubElement(root, 'testsuite', {'name': '%s containers' % host})
+        counts = {'tests': 0, 'failures': 0, 'errors': 0, 'skipped': 0}
+        for result in results:
+            classname = 'hardening.docker.%s.%s' % (host, result.get('container'))
+            display = _testcase(suite, host, result, result, classname)
+            _count(counts, display)
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+        suite.set('time', '0')
     for key, value in totals.items():
         root.set(key, str(value))
     _indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding='unicode') + '\n'
+
+
+def _count(counts, display):
+    counts['tests'] += 1
+    if display == 'fail':
+        counts['failures'] += 1
+    elif display == 'error':
+        counts['errors'] += 1
+    elif display in ('waived', 'manual', 'not_applicable'):
+        counts['skipped'] += 1
 
 
 def _indent(elem, level=0):

@@ -62,6 +62,19 @@ options:
       - Name of the group that owns the Docker socket, where it is not C(docker) (the socket role's
         C(socket_docker_group)). Controls that name the C(docker) group (3.15, HD-3, 1.1.2) then check this one.
     type: str
+  include_stopped:
+    description:
+      - Also audit containers that exist but do not run (created, exited, paused), as the CIS audit
+        commands (C(docker ps --all)) do. By default only running containers are audited.
+    type: bool
+    default: false
+  volume_scan_limit:
+    description:
+      - Most entries (files and directories) scanned under the named volumes' data directories for
+        world-writable and world-readable files (controls HD-8, HD-9). The results say how many were
+        scanned and whether the limit stopped the scan (C(truncated)).
+    type: int
+    default: 10000
   return_state:
     description:
       - Also return the gathered host state (useful to record a fixture for the unit tests).
@@ -80,8 +93,12 @@ attributes:
     description: Debian 12 and 13 hosts with C(docker.io) or C(docker-ce); other Linux hosts mostly work.
 notes:
   - Run it with privilege escalation; audit rules, AppArmor profiles and some files are readable by root only.
-  - Only host-level state is audited. Section 5 controls are decided from the daemon's defaults
-    that new containers inherit, not by inspecting running containers.
+  - Section 5 controls with a C(container_rule) in the catalog are decided for every running container
+    (one list call and the inspect of each container over one keep-alive connection to the unix socket;
+    with no socket, one C(docker ps) and one C(docker inspect) of all containers). 5.2, 5.14, 5.22, 5.26
+    and 5.31 are also decided from the daemon's defaults; a failing container makes their host-level result fail.
+  - A host with no running containers gets C(not_applicable) (no running containers) for the
+    per-container controls, never C(pass).
 seealso:
   - module: hardening.docker.audit_report
 '''
@@ -194,6 +211,36 @@ gather_errors:
   description: Sources that could not be read at all, with the reason.
   returned: always
   type: dict
+runtime:
+  description: The containers audited and one result per container and per-container control.
+  returned: always
+  type: dict
+  contains:
+    available:
+      description: Whether the containers could be listed.
+      type: bool
+    error:
+      description: Why they could not, when they could not.
+      type: str
+    include_stopped:
+      description: Whether containers that do not run were audited too.
+      type: bool
+    containers:
+      description: The audited containers (C(id) short, C(name), C(image), C(state)).
+      type: list
+      elements: dict
+    results:
+      description: One result per container and control with C(id), C(title), C(container),
+        C(container_id), C(image), C(state), C(status), C(evidence) (the offending mount or flag) and C(details).
+      type: list
+      elements: dict
+    summary:
+      description: Number of per-container results per status, and C(total).
+      type: dict
+    volumes:
+      description: Owner and mode of the volumes root and of each local volume, and the bounded scan
+        (C(scan.limit), C(scan.scanned), C(scan.truncated)).
+      type: dict
 state:
   description: The gathered host state the decisions were made on.
   returned: when O(return_state=true)
@@ -206,7 +253,7 @@ from ansible_collections.hardening.docker.plugins.module_utils._audit_catalog im
     CatalogError,
     validate_catalog,
 )
-from ansible_collections.hardening.docker.plugins.module_utils._audit_checks import evaluate_all
+from ansible_collections.hardening.docker.plugins.module_utils._audit_checks import evaluate_with_runtime
 from ansible_collections.hardening.docker.plugins.module_utils._audit_gather import Gatherer
 from ansible_collections.hardening.docker.plugins.module_utils._audit_model import summarize
 
@@ -227,6 +274,21 @@ def host_facts(state):
     }
 
 
+def runtime_output(state, per_container):
+    runtime = state.get('runtime') or {}
+    containers = [{'id': (c.get('id') or '')[:12], 'name': c.get('name'), 'image': c.get('image'),
+                   'state': c.get('state')} for c in runtime.get('containers') or []]
+    return {
+        'available': bool(runtime.get('available')),
+        'error': runtime.get('error') if runtime else 'not gathered: no control of the list needs it',
+        'include_stopped': bool(runtime.get('include_stopped')),
+        'containers': sorted(containers, key=lambda c: (c['name'] or '', c['id'])),
+        'results': per_container,
+        'summary': summarize(per_container),
+        'volumes': runtime.get('volumes'),
+    }
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -236,11 +298,16 @@ def main():
             docker_bin=dict(type='str', default='docker'),
             trusted_users=dict(type='list', elements='str'),
             docker_group=dict(type='str'),
+            include_stopped=dict(type='bool', default=False),
+            volume_scan_limit=dict(type='int', default=10000),
             return_state=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
     )
     controls = module.params['controls']
+    if module.params['volume_scan_limit'] < 1:
+        module.fail_json(msg='volume_scan_limit must be a positive number of entries (got %d): set '
+                             'audit_volume_scan_limit to 1 or more' % module.params['volume_scan_limit'])
     try:
         validate_catalog(controls)
     except CatalogError as exc:
@@ -260,9 +327,11 @@ def main():
         tls_expiry_threshold_days=module.params['tls_expiry_threshold_days'],
         trusted_users=module.params['trusted_users'],
         docker_group=module.params['docker_group'],
+        include_stopped=module.params['include_stopped'],
+        volume_scan_limit=module.params['volume_scan_limit'],
     )
     state = gatherer.gather(controls)
-    results = evaluate_all(state, controls)
+    results, per_container = evaluate_with_runtime(state, controls)
     output = dict(
         changed=False,
         results=results,
@@ -270,6 +339,7 @@ def main():
         host=host_facts(state),
         collected_at=state.get('collected_at'),
         gather_errors=state.get('errors') or {},
+        runtime=runtime_output(state, per_container),
     )
     if module.params['return_state']:
         output['state'] = state

@@ -15,6 +15,10 @@ description:
     C(report.json), C(junit.xml) and C(report.html) into one directory.
   - Applies waivers (accepted deviations with a reason and an optional expiry date). A waived result
     is shown as waived, never as pass; an expired waiver does not apply and is listed as expired.
+  - Per-container results (the C(runtime) of M(hardening.docker.audit)) go into C(report.json) under C(runtime),
+    into one JUnit testsuite C(<host> containers) with a testcase per container and control, and into an HTML
+    section that gives, per host and control, the number of failing containers and a collapsed list of them
+    with their evidence. A waiver of a control on a host also shows that host's failing containers as waived.
   - 'Meant to run once on the controller: C(delegate_to: localhost) and C(run_once: true).'
   - Files are replaced atomically and only when their content changes, so a second run with the
     same results reports no change.

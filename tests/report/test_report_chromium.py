@@ -22,10 +22,12 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
-from ansible_collections.hardening.docker.plugins.module_utils._audit_checks import evaluate_all
+from ansible_collections.hardening.docker.plugins.module_utils._audit_checks import evaluate_all, evaluate_with_runtime
+from ansible_collections.hardening.docker.plugins.module_utils._audit_model import summarize
 from ansible_collections.hardening.docker.plugins.module_utils._report_build import DISPLAY, build_report, render_json
 from ansible_collections.hardening.docker.plugins.module_utils._report_html import render_html
 from ansible_collections.hardening.docker.plugins.module_utils._report_waivers import normalize_waivers
+from ansible_collections.hardening.docker.plugins.modules.audit import runtime_output
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
 FIXTURES = os.path.join(ROOT, 'tests', 'unit', 'fixtures', 'hoststates')
@@ -110,3 +112,45 @@ def test_rendered_counts_equal_json(tmp_path):
     waived = [c for c in reader.cells if c[2] == 'waived']
     assert waived and all(t.startswith('waived: ') for _h, _c, _s, t in waived)
     assert not re.search(r'data-status="pass"[^>]*title="waived', dom)
+
+
+class _RuntimeDom(HTMLParser):
+    """Rows of the containers section (data-fail) and the containers listed under them."""
+
+    def __init__(self):
+        HTMLParser.__init__(self)
+        self.rows = {}
+        self.listed = []
+        self._row = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == 'tr' and 'runtime-control' in (attrs.get('class') or '').split():
+            self._row = (attrs['data-host'], attrs['data-control'])
+            self.rows[self._row] = int(attrs['data-fail'])
+        elif tag == 'li' and 'data-container' in attrs:
+            self.listed.append(self._row + (attrs['data-container'], attrs['data-status']))
+
+
+def test_rendered_containers_equal_json(tmp_path):
+    with open(os.path.join(ROOT, 'controls', 'catalog.yml'), 'rb') as handle:
+        controls = yaml.safe_load(handle)['controls']
+    results = {}
+    for name in ('debian12', 'debian13'):
+        with open(os.path.join(ROOT, 'tests', 'unit', 'fixtures', 'runtime', 'state-%s.json' % name), 'r',
+                  encoding='utf-8') as handle:
+            state = json.load(handle)
+        host_results, per_container = evaluate_with_runtime(state, controls)
+        results[name] = {'results': host_results, 'summary': summarize(host_results), 'collected_at': state['collected_at'],
+                         'host': {}, 'runtime': runtime_output(state, per_container)}
+    data = json.loads(render_json(build_report(results)))
+    (tmp_path / 'report.html').write_text(render_html(build_report(results)))
+    reader = _RuntimeDom()
+    reader.feed(_dump_dom(str(tmp_path / 'report.html'), str(tmp_path / 'profile')))
+    for host in ('debian12', 'debian13'):
+        runtime = data['runtime'][host]
+        for (row_host, cid), fail in reader.rows.items():
+            if row_host == host:
+                assert fail == len([r for r in runtime['results'] if r['id'] == cid and r['display'] == 'fail'])
+        listed = sorted((cid, name) for h, cid, name, status in reader.listed if h == host and status == 'fail')
+        assert listed == sorted((r['id'], r['container']) for r in runtime['results'] if r['display'] == 'fail')

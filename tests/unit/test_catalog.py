@@ -102,8 +102,44 @@ def test_section5_host_defaults(by_id):
 
 
 def test_hardening_controls(by_id):
-    assert ['HD-%d' % i for i in range(1, 8)] == sorted(i for i in by_id if i.startswith('HD-'))
-    assert all(by_id['HD-%d' % i]['profile'] == 'hardening' for i in range(1, 8))
+    assert ['HD-%d' % i for i in range(1, 10)] == sorted(i for i in by_id if i.startswith('HD-'))
+    assert all(by_id['HD-%d' % i]['profile'] == 'hardening' for i in range(1, 10))
+
+
+def test_section5_per_container(by_id):
+    # CIS Docker Benchmark v1.6.0 numbering of the per-container recommendations
+    titles = {'5.4': 'capabilities', '5.5': 'privileged', '5.6': 'sensitive host system directories',
+              '5.10': 'network namespace', '5.11': 'memory', '5.13': 'read only', '5.16': 'process namespace',
+              '5.17': 'ipc namespace', '5.18': 'host devices', '5.20': 'mount propagation', '5.21': 'uts namespace',
+              '5.22': 'seccomp', '5.26': 'additional privileges', '5.29': 'pids cgroup', '5.31': 'user namespaces',
+              '5.32': 'docker socket', '5.2': 'apparmor'}
+    for cid, words in titles.items():
+        assert words in by_id[cid]['title'].lower(), cid
+        assert by_id[cid]['check'].get('container_rule'), cid
+    # decided from the daemon default too: the host-level check stays
+    assert by_id['5.22']['check']['type'] == 'security_option'
+    assert by_id['5.26']['check']['type'] == 'daemon_key'
+    assert by_id['5.31']['check']['type'] == 'daemon_key'
+    assert by_id['2.14']['check'].get('container_rule') is None
+
+
+def test_container_rule_validated(by_id):
+    import copy
+    entry = copy.deepcopy(by_id['5.5'])
+    entry['check']['container_rule'] = 'nope'
+    with pytest.raises(CatalogError) as exc:
+        validate_catalog([entry])
+    assert "container_rule 'nope' is not a container rule" in str(exc.value)
+    entry['check'] = {'type': 'containers'}
+    with pytest.raises(CatalogError) as exc:
+        validate_catalog([entry])
+    assert "needs 'container_rule'" in str(exc.value)
+    # workload findings have no role; other hardening controls still need one
+    assert by_id['HD-8']['remediation'] is None and validate_catalog([by_id['HD-8']])
+    entry = copy.deepcopy(by_id['HD-7'])
+    entry['remediation'] = None
+    with pytest.raises(CatalogError):
+        validate_catalog([entry])
 
 
 def test_design_roles_match(controls):

@@ -590,3 +590,18 @@ def test_every_check_type_has_a_test_here():
     source = inspect.getsource(sys.modules[__name__])
     for ctype in CHECKS:
         assert "'type': '%s'" % ctype in source, ctype
+
+
+def test_runtime_check_types_through_evaluate():
+    """The runtime types are dispatched like the others (decisions: test_audit_runtime_*.py)."""
+    privileged = {'id': 'abcdef0123456789', 'name': 'web', 'image': 'busybox', 'state': 'running', 'privileged': True,
+                  'mounts': []}
+    st = state(runtime={'available': True, 'include_stopped': False, 'containers': [privileged], 'volumes': None})
+    control = {'id': '5.5', 'title': 'privileged', 'check': {'type': 'containers', 'container_rule': 'privileged'}}
+    result = evaluate(st, control)
+    assert result['status'] == 'fail' and result['evidence'] == '1 of 1 running containers fail: web: runs with --privileged'
+    st['runtime']['containers'] = []
+    assert evaluate(st, control)['status'] == 'not_applicable'
+    for check in ({'type': 'volume_dirs'}, {'type': 'volume_files'}):
+        result = evaluate(st, {'id': 'HD-8', 'title': 'volumes', 'check': check})
+        assert result['status'] == 'error' and 'DockerRootDir unknown' in result['evidence']

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from ansible_collections.hardening.docker.plugins.module_utils._audit_gather import Gatherer
+from ansible_collections.hardening.docker.plugins.module_utils._audit_runtime_checks import RUNTIME_TYPES
 from ansible_collections.hardening.docker.plugins.modules import audit
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
@@ -21,7 +22,9 @@ with open(os.path.join(ROOT, 'controls', 'catalog.yml'), 'rb') as _handle:
 
 
 def fixture_state(name):
-    with open(os.path.join(ROOT, 'tests', 'unit', 'fixtures', 'hoststates', name + '.json'), 'r', encoding='utf-8') as handle:
+    folder, _sep, base = name.rpartition('/')
+    with open(os.path.join(ROOT, 'tests', 'unit', 'fixtures', folder or 'hoststates', base + '.json'), 'r',
+              encoding='utf-8') as handle:
         return json.load(handle)
 
 
@@ -48,7 +51,10 @@ def test_stock_host(run_module, recorded):
     assert len(result['results']) == len(CONTROLS)
     assert [r['id'] for r in result['results']] == [c['id'] for c in CONTROLS]
     assert result['summary']['total'] == len(CONTROLS)
-    assert result['summary']['error'] == 0
+    # recorded before the runtime audit: only the runtime controls cannot be decided
+    errors = [r for r in result['results'] if r['status'] == 'error']
+    assert errors and all(r['check_type'] in RUNTIME_TYPES and 'not inspected' in r['evidence'] for r in errors)
+    assert result['runtime']['available'] is False and result['runtime']['results'] == []
     assert result['host']['engine_version'] == '20.10.24+dfsg1'
     assert result['host']['os'] == 'Debian GNU/Linux 12 (bookworm)' and result['host']['docker_available'] is True
     assert 'state' not in result
@@ -82,6 +88,29 @@ def test_subset_of_controls(run_module, recorded):
     assert [(r['id'], r['status']) for r in result['results']] == [('2.2', 'pass'), ('HD-3', 'fail')]
 
 
+def test_runtime_results_and_options(run_module, recorded):
+    seen = recorded('runtime/state-debian13')
+    result = run_module(audit.main, {'controls': CONTROLS, 'include_stopped': True, 'volume_scan_limit': 50})
+    assert seen['gatherer'].options['include_stopped'] is True
+    assert seen['gatherer'].options['volume_scan_limit'] == 50
+    runtime = result['runtime']
+    assert runtime['available'] is True and runtime['error'] is None
+    assert [c['name'] for c in runtime['containers']][:3] == ['rt-device', 'rt-etc', 'rt-hostipc']
+    assert all(len(c['id']) == 12 for c in runtime['containers'])
+    ruled = [c for c in CONTROLS if c['check'].get('container_rule')]
+    assert runtime['summary']['total'] == len(runtime['results']) == len(runtime['containers']) * len(ruled)
+    socket = [r for r in runtime['results'] if r['id'] == '5.32' and r['status'] == 'fail']
+    assert sorted(r['container'] for r in socket) == ['rt-rootfs', 'rt-socket']
+    assert runtime['volumes']['scan']['limit'] == 10000   # the recorded state was gathered with the default
+    assert dict((r['id'], r['status']) for r in result['results'])['5.5'] == 'fail'
+    json.dumps(result)
+
+
+def test_scan_limit_must_be_positive(fail_module):
+    result = fail_module(audit.main, {'controls': CONTROLS, 'volume_scan_limit': 0})
+    assert 'audit_volume_scan_limit' in result['msg'] and 'positive' in result['msg']
+
+
 def test_malformed_controls_fail(fail_module):
     bad = [dict(CONTROLS[0], check={'type': 'no_such_check'})]
     result = fail_module(audit.main, {'controls': bad})
@@ -94,4 +123,5 @@ def test_real_gather_on_this_machine(run_module):
     assert result['changed'] is False
     assert result['summary']['total'] == len(CONTROLS)
     assert result['state']['schema'] == 1
+    assert 'runtime' in result['state'] and isinstance(result['runtime']['results'], list)
     json.dumps(result)
