@@ -15,7 +15,7 @@ from ansible_collections.hardening.docker.plugins.module_utils._audit_checks imp
 from ansible_collections.hardening.docker.plugins.module_utils._audit_model import id_norm
 
 # Roles of docs/design.md that remediate controls (daemon_restart remediates none).
-ROLES = ('daemon', 'limits', 'daemon_tls', 'socket', 'file_permissions', 'auditd', 'userns', 'apparmor')
+ROLES = ('daemon', 'limits', 'daemon_tls', 'socket', 'file_permissions', 'auditd', 'userns', 'apparmor', 'authz')
 PROFILES = ('cis', 'hardening')
 SECTIONS = ('1', '2', '3', '5', 'HD')
 
