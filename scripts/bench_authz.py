@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # -*- coding: utf-8 -*-
 # Copyright: hardening.docker contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -87,7 +87,7 @@ def timed(container, count, socket_path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('container', help='test host (docker container) where the authz role was applied')
     parser.add_argument('-n', '--requests', type=int, default=1000)
     parser.add_argument('--rounds', type=int, default=2, help='rounds with and without the plugin, alternating')

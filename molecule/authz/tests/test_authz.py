@@ -143,7 +143,8 @@ BAD_INPUT = {
     "mode": ({"authz_mode": "permissive"}, ["authz_mode", "audit, enforce"]),
     "lists": ({"authz_exceptions": {"ci-runner": ["everything"]}, "authz_allowed_capabilities": ["NET ADMIN"],
                "authz_sensitive_paths": ["etc"]},
-              ["ci-runner: unknown rule everything", "authz_allowed_capabilities must hold capability names such as NET_ADMIN or CAP_NET_ADMIN (bad: NET ADMIN)",
+              ["ci-runner: unknown rule everything",
+               "authz_allowed_capabilities must hold capability names such as NET_ADMIN or CAP_NET_ADMIN (bad: NET ADMIN)",
                "authz_sensitive_paths must be a non-empty list of absolute paths (bad: etc)"]),
 }
 _bad_runs = {}
