@@ -2,6 +2,7 @@
 #   make demo          harden a disposable local Debian 12 test host and audit it
 #   make demo-destroy  remove that test host
 #   make test          the whole suite: lint, sanity, unit, report, Molecule
+#   make bench-authz   latency the authorization plugin adds per API request
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -14,13 +15,13 @@ export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 export HD_TESTBED_TAG := $(shell testbed/recipe-hash.sh)
 # Scenarios run by `make test` (demo is for people, default covers the main job).
-SCENARIOS ?= insecure_host daemon_config default limits_daemon socket_files_audit apparmor daemon_tls userns
+SCENARIOS ?= insecure_host daemon_config default limits_daemon socket_files_audit apparmor daemon_tls userns authz
 MOLECULE_SEQUENCE ?= test
 
-.PHONY: help demo demo-destroy test lint sanity unit report-test build-check molecule images engine venv collection-link build clean
+.PHONY: help demo demo-destroy test lint sanity unit report-test build-check molecule images engine venv collection-link build clean bench-authz
 
 help:
-	@sed -n '2,5p' Makefile
+	@sed -n '2,6p' Makefile
 
 venv: $(VENV)/.installed collection-link
 $(VENV)/.installed: requirements.txt
@@ -75,6 +76,14 @@ molecule: venv images
 	  $(BIN)/molecule $(MOLECULE_SEQUENCE) -s $$s || exit 1; \
 	  echo "=== scenario $$s passed in $$(( $$(date +%s) - start )) s"; \
 	done
+
+# 1000 GET /containers/json through dockerd's socket with and without the
+# authorization plugin, on the authz scenario's Debian 12 host (converged here
+# when it is not up; `molecule destroy -s authz` removes it).
+BENCH_AUTHZ_HOST ?= hd-authz-debian12
+bench-authz: venv images
+	@docker inspect $(BENCH_AUTHZ_HOST) >/dev/null 2>&1 || $(BIN)/molecule converge -s authz
+	$(BIN)/python scripts/bench_authz.py $(BENCH_AUTHZ_HOST) -n 1000
 
 # Build the tarball, install it into an empty path, list its plugins with ansible-doc.
 build-check: venv

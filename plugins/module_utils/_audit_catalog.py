@@ -16,7 +16,7 @@ from ansible_collections.hardening.docker.plugins.module_utils._audit_model impo
 from ansible_collections.hardening.docker.plugins.module_utils._audit_runtime_checks import RULES, RUNTIME_TYPES
 
 # Roles of docs/design.md that remediate controls (daemon_restart remediates none).
-ROLES = ('daemon', 'limits', 'daemon_tls', 'socket', 'file_permissions', 'auditd', 'userns', 'apparmor')
+ROLES = ('daemon', 'limits', 'daemon_tls', 'socket', 'file_permissions', 'auditd', 'userns', 'apparmor', 'authz')
 PROFILES = ('cis', 'hardening')
 SECTIONS = ('1', '2', '3', '5', 'HD')
 
