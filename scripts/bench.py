@@ -39,6 +39,7 @@ BIN = os.path.join(ROOT, '.venv', 'bin')
 COLLECTIONS = os.path.join(ROOT, '.cache', 'collections')
 BENCH = os.path.join(ROOT, 'tests', 'bench')
 PACKAGES = ['auditd', 'apparmor', 'python3-cryptography']
+PREFIX = ['hd-bench']
 
 
 def sh(argv, check=True, **kwargs):
@@ -81,8 +82,12 @@ def destroy(names):
         sh(['docker', 'rm', '-f', '-v'] + names, check=False)
 
 
+def host_names(count):
+    return ['%s-%d' % (PREFIX[0], i + 1) for i in range(count)]
+
+
 def start_hosts(count, platform, preinstall=False):
-    names = ['hd-bench-%d' % (i + 1) for i in range(count)]
+    names = host_names(count)
     destroy(names)
     for name in names:
         sh(run_argv(name, platform))
@@ -132,7 +137,7 @@ def run_play(label, playbook, inventory, names, workdir, forks, extra=()):
     env.update({
         'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS,
         'ANSIBLE_CALLBACK_PLUGINS': os.path.join(BENCH, 'callback_plugins'),
-        'ANSIBLE_CALLBACKS_ENABLED': 'bench_counts',
+        'ANSIBLE_CALLBACKS_ENABLED': 'bench_counts' + (',ansible.posix.profile_tasks' if env.get('HD_BENCH_PROFILE') else ''),
         'ANSIBLE_HOST_KEY_CHECKING': 'False',
         'ANSIBLE_FORCE_COLOR': 'false',
         'ANSIBLE_LOCAL_TEMP': os.path.join(workdir, 'tmp'),
@@ -191,7 +196,7 @@ def bench(count, platform, workdir, preinstalled):
                 'harden-preinstalled-%d' % count, 'hardening.docker.harden', inventory, names, workdir, forks,
                 harden_extra + ['-e', 'daemon_tls_pki_dir=%s' % os.path.join(workdir, 'pki-pre-%d' % count)])
     finally:
-        destroy(['hd-bench-%d' % (i + 1) for i in range(count)])
+        destroy(host_names(count))
     return rows
 
 
@@ -239,7 +244,12 @@ def main(argv=None):
     parser.add_argument('--preinstalled', action='store_true',
                         help='also time a first run on hosts whose packages were installed beforehand')
     parser.add_argument('--keep-logs', metavar='DIR', help='write the playbook logs and counts to DIR')
+    parser.add_argument('--prefix', default='hd-bench', help='container name prefix of the hosts (default hd-bench)')
+    parser.add_argument('--profile', action='store_true', help='add profile_tasks timings to the playbook logs')
     args = parser.parse_args(argv)
+    PREFIX[0] = args.prefix
+    if args.profile:
+        os.environ['HD_BENCH_PROFILE'] = '1'
     counts = [int(text) for text in args.hosts.split(',') if text.strip()]
     platform = platform_settings()
     results = []
