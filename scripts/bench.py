@@ -158,6 +158,7 @@ def run_play(label, playbook, inventory, names, workdir, forks, extra=()):
         counts = json.load(handle)
     restarts = [restarts_since(name, epochs[name]) for name in names]
     tasks = [counts.get(name, {}).get('total', 0) for name in names]
+    print('  %-28s %7.1f s, %s tasks/host, %s restarts' % (label, elapsed, span(tasks), span(restarts)), flush=True)
     return {'label': label, 'seconds': elapsed, 'tasks': tasks, 'restarts': restarts,
             'counts': counts, 'log': log}
 
@@ -259,9 +260,6 @@ def main(argv=None):
     for count in counts:
         rows = bench(count, platform, workdir, args.preinstalled)
         results.append((count, rows))
-        for name, row in rows.items():
-            print('  %d host(s) %-32s %7.1f s, %s tasks/host, %s restarts' % (
-                count, name, row['seconds'], span(row['tasks']), span(row['restarts'])), flush=True)
     print_table(results)
     with open(os.path.join(workdir, 'results.json'), 'w') as handle:
         json.dump([[count, rows] for count, rows in results], handle, indent=1)
