@@ -2,6 +2,7 @@
 #   make demo          harden a disposable local Debian 12 test host and audit it
 #   make demo-destroy  remove that test host
 #   make test          the whole suite: lint, sanity, unit, report, Molecule
+#   make bench         time the main job and the audit against a floor play, on 1 and 8 test hosts
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -17,10 +18,10 @@ export HD_TESTBED_TAG := $(shell testbed/recipe-hash.sh)
 SCENARIOS ?= insecure_host daemon_config default limits_daemon socket_files_audit apparmor daemon_tls userns
 MOLECULE_SEQUENCE ?= test
 
-.PHONY: help demo demo-destroy test lint sanity unit report-test build-check molecule images engine venv collection-link build clean
+.PHONY: help demo demo-destroy test bench lint sanity unit report-test build-check molecule images engine venv collection-link build clean
 
 help:
-	@sed -n '2,5p' Makefile
+	@sed -n '2,6p' Makefile
 
 venv: $(VENV)/.installed collection-link
 $(VENV)/.installed: requirements.txt
@@ -60,6 +61,10 @@ lint: venv
 
 sanity: venv
 	scripts/sanity.sh
+
+# Main job and audit against a floor play on fresh stock test hosts (1 and 8), side by side.
+bench: venv images
+	$(BIN)/python scripts/bench.py
 
 unit: venv
 	$(BIN)/pytest -q tests/unit
