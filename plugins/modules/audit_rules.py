@@ -245,7 +245,7 @@ def main():
             titles=dict(type='dict', default={}),
             enabled=dict(type='list', elements='str', required=True),
             permissions=dict(type='dict', required=True),
-            key_prefix=dict(type='str', required=True),
+            key_prefix=dict(type='str', required=True, no_log=False),
             rules_file=dict(type='path', required=True),
             daemon_json=dict(type='path', default='/etc/docker/daemon.json'),
             data_root_control=dict(type='str', default='1.1.5'),

@@ -124,11 +124,28 @@ results:
   type: list
   elements: dict
   contains:
-    id: {description: Control id., type: str, returned: always}
-    title: {description: Control title., type: str, returned: always}
-    changed: {description: Whether any target of the control changed (or would, in check mode)., type: bool, returned: always}
-    targets: {description: Real paths the control applies to on this host., type: list, elements: str, returned: always}
-    changes: {description: "Per changed path: path, before and after (owner:group mode).", type: list, elements: dict, returned: always}
+    id:
+      description: Control id.
+      type: str
+      returned: always
+    title:
+      description: Control title.
+      type: str
+      returned: always
+    changed:
+      description: Whether any target of the control changed, or would change in check mode.
+      type: bool
+      returned: always
+    targets:
+      description: Real paths the control applies to on this host.
+      type: list
+      elements: str
+      returned: always
+    changes:
+      description: Per changed path, its C(path), C(before) and C(after) (owner:group mode).
+      type: list
+      elements: dict
+      returned: always
 """
 
 import grp

@@ -25,8 +25,8 @@ def host(tmp_path, monkeypatch):
     (tmp_path / 'etc').mkdir()
     (tmp_path / 'data').mkdir()
     daemon_json = tmp_path / 'etc' / 'daemon.json'
-    monkeypatch.setattr(audit_rules, 'kernel_state', lambda module: {'ok': False, 'locked': False,
-                                                                      'error': 'Operation not permitted', 'loaded': []})
+    refused = {'ok': False, 'locked': False, 'error': 'Operation not permitted', 'loaded': []}
+    monkeypatch.setattr(audit_rules, 'kernel_state', lambda module: refused)
     watches = {
         '1.1.3': {'kind': 'binary', 'paths': [str(tmp_path / 'sbin' / 'dockerd'), str(tmp_path / 'bin' / 'dockerd')]},
         '1.1.5': {'kind': 'data', 'paths': [str(tmp_path / 'lib' / 'docker')]},
