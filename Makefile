@@ -2,6 +2,7 @@
 #   make demo          harden a disposable local Debian 12 test host and audit it
 #   make demo-destroy  remove that test host
 #   make test          the whole suite: lint, sanity, unit, report, Molecule
+#   make bench         time the main job and the audit against a floor play, on 1 and 8 test hosts
 #   make bench-authz   latency the authorization plugin adds per API request
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -15,13 +16,13 @@ export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 export HD_TESTBED_TAG := $(shell testbed/recipe-hash.sh)
 # Scenarios run by `make test` (demo is for people, default covers the main job).
-SCENARIOS ?= insecure_host daemon_config default limits_daemon socket_files_audit apparmor daemon_tls userns authz
+SCENARIOS ?= insecure_host daemon_config default limits_daemon socket_files_audit apparmor daemon_tls userns authz runtime_audit
 MOLECULE_SEQUENCE ?= test
 
-.PHONY: help demo demo-destroy test lint sanity unit report-test build-check molecule images engine venv collection-link build clean bench-authz
+.PHONY: help demo demo-destroy test bench bench-authz lint sanity unit report-test build-check molecule images engine venv collection-link build clean
 
 help:
-	@sed -n '2,6p' Makefile
+	@sed -n '2,7p' Makefile
 
 venv: $(VENV)/.installed collection-link
 $(VENV)/.installed: requirements.txt
@@ -61,6 +62,10 @@ lint: venv
 
 sanity: venv
 	scripts/sanity.sh
+
+# Main job and audit against a floor play on fresh stock test hosts (1 and 8), side by side.
+bench: venv images
+	$(BIN)/python scripts/bench.py
 
 unit: venv
 	$(BIN)/pytest -q tests/unit

@@ -37,6 +37,10 @@ from ansible_collections.hardening.docker.plugins.module_utils._audit_runtime_ga
     DEFAULT_SCAN_LIMIT,
     gather_runtime,
 )
+from ansible_collections.hardening.docker.plugins.module_utils._docker_paths import (
+    canonical_watch_path,
+    check_paths,
+)
 from ansible_collections.hardening.docker.plugins.module_utils._unit_flags import (
     UnitError,
     find_dropins,
@@ -487,14 +491,8 @@ class Gatherer(object):
         globs = set()
         for control in controls:
             check = control.get('check') or {}
-            paths.update(check.get('paths') or [])
+            paths.update(check_paths(check, state['units'], config))
             globs.update(check.get('globs') or [])
-            if check.get('unit'):
-                fragment = (state['units'].get(check['unit']) or {}).get('fragment_path')
-                if fragment:
-                    paths.add(fragment)
-            if check.get('from_key') and not is_unset(config.get(check['from_key'])):
-                paths.add(config[check['from_key']])
         state['globs'] = {}
         for pattern in sorted(globs):
             matches = sorted(p for p in glob.glob(pattern) if not os.path.isdir(p))
@@ -589,15 +587,6 @@ def _api_get(socket_path, url):
 
 def _subset(info):
     return dict((key, info[key]) for key in INFO_KEYS if key in info)
-
-
-def canonical_watch_path(path):
-    """Resolve symlinks in the directories of a watched path, not in its last component."""
-    path = posixpath.normpath(path)
-    if path == '/':
-        return path
-    parent, name = posixpath.split(path)
-    return posixpath.join(os.path.realpath(parent), name)
 
 
 def _user_name(uid):

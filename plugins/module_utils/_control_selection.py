@@ -1,0 +1,47 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hardening.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Which controls of a role run: its switches and the run's --tags / --skip-tags.
+
+A role that applies many controls in one module call still honours the per
+control interface: ``<role>_rule_<id>`` switches a control off, ``--tags
+rule_<id>`` narrows the run to it and ``--skip-tags rule_<id>`` leaves it out.
+"""
+
+from __future__ import annotations
+
+# Tags that select every tagged task (ansible-playbook's own special tags).
+SELECT_ALL = frozenset(('all', 'tagged'))
+
+
+def rule_tag(control_id):
+    """'3.1' -> 'rule_3_1', 'HD-1' -> 'rule_hd_1'."""
+    return 'rule_' + control_id.lower().replace('.', '_').replace('-', '_')
+
+
+def switch_name(prefix, control_id):
+    """'file_permissions', '3.1' -> 'file_permissions_rule_3_1'."""
+    return prefix + '_' + rule_tag(control_id)
+
+
+def select_controls(ids, switches, run_tags=('all',), skip_tags=()):
+    """The ids (in order) whose switch is on and that the tags select.
+
+    ``switches`` maps an id to its effective switch (rule and area switch
+    combined). A run tag other than ``rule_*`` (``all``, a tag the role was
+    included with, ...) selects every control: the task holding the controls
+    only runs when such a tag selected it.
+    """
+    run_tags = set(run_tags or ('all',))
+    skip_tags = set(skip_tags or ())
+    every = bool(run_tags & SELECT_ALL) or any(not tag.startswith('rule_') for tag in run_tags if tag != 'always')
+    chosen = []
+    for control_id in ids:
+        tag = rule_tag(control_id)
+        if not switches.get(control_id, False) or tag in skip_tags:
+            continue
+        if every or tag in run_tags:
+            chosen.append(control_id)
+    return chosen
