@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared"))
-from hd_molecule import host_name, sha256  # noqa: E402
+from hd_molecule import host_name  # noqa: E402
 
 COLLECTION = Path(__file__).resolve().parents[3]
 ROLLOUT = COLLECTION / "playbooks" / "rollout.yml"
