@@ -18,8 +18,9 @@ REPORTS = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
 
 
 def roles_in_main_playbook():
-    plays = yaml.safe_load((COLLECTION / "playbooks" / "harden.yml").read_text())
-    return [r["role"].split(".")[-1] for r in plays[0]["roles"]]
+    # One list of roles, imported by playbooks/harden.yml and playbooks/rollout.yml.
+    tasks = yaml.safe_load((COLLECTION / "playbooks" / "tasks" / "harden_roles.yml").read_text())
+    return [t["ansible.builtin.import_role"]["name"].split(".")[-1] for t in tasks]
 
 
 def switched_on_by_default(remediation):
