@@ -14,7 +14,7 @@ export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 export HD_TESTBED_TAG := $(shell testbed/recipe-hash.sh)
 # Scenarios run by `make test` (demo is for people, default covers the main job).
-SCENARIOS ?= daemon_config default limits_daemon socket_files_audit apparmor daemon_tls userns
+SCENARIOS ?= insecure_host daemon_config default limits_daemon socket_files_audit apparmor daemon_tls userns
 MOLECULE_SEQUENCE ?= test
 
 .PHONY: help demo demo-destroy test lint sanity unit report-test build-check molecule images engine venv collection-link build clean

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 
 class DaemonJsonError(ValueError):
@@ -146,6 +147,30 @@ def merge(current, settings=None, absent=None):
             config[key] = value
             added.append(key)
     return MergeResult(config, added, modified, removed)
+
+
+# user:password@ in a URL (a proxy or registry mirror with credentials).
+_URL_CREDENTIALS = re.compile(r'(?<=://)[^/@\s]+@')
+
+
+def redact(value):
+    """``value`` with the credentials of any URL in it replaced, for output and reports."""
+    if isinstance(value, str):
+        return _URL_CREDENTIALS.sub('***@', value)
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    if isinstance(value, dict):
+        return dict((key, redact(item)) for key, item in value.items())
+    return value
+
+
+def overrides(current, result, source):
+    """The operator's values a merge replaced or removed: one entry per key, credentials redacted."""
+    out = []
+    for key in sorted(set(result.modified) | set(result.removed)):
+        out.append(dict(source=source, setting=key, was=redact(current[key]),
+                        now=redact(result.config[key]) if key in result.config else '(removed)'))
+    return out
 
 
 def render(config):

@@ -196,6 +196,14 @@ removed_keys:
   type: list
   elements: str
   sample: [insecure-registries]
+overrides:
+  description:
+    - The operator's values this run replaced or removed (keys that were in the file with another value), so
+      a play can say what it overrode. URL credentials in values are replaced by C(***).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{source: /etc/docker/daemon.json, setting: icc, was: true, now: false}]
 restart_required:
   description: True when a change needs dockerd to be restarted (any changed key that is not reload-only, or any removal).
   returned: always
@@ -241,6 +249,7 @@ from ansible.module_utils.common.text.converters import to_bytes, to_native
 from ansible_collections.hardening.docker.plugins.module_utils._daemon_json import (
     DaemonJsonError,
     merge,
+    overrides,
     parse_daemon_json,
     render,
 )
@@ -464,6 +473,7 @@ def run_module():
         added_keys=sorted(result.added),
         modified_keys=sorted(result.modified),
         removed_keys=sorted(result.removed),
+        overrides=overrides(current, result, path),
         restart_required=restart_required,
         reload_required=reload_required,
         config=result.config,

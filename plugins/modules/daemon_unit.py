@@ -134,6 +134,18 @@ env_files_changed:
   elements: dict
   sample: [{path: /etc/default/docker, variable: DOCKER_OPTS, removed: ["-H tcp://0.0.0.0:2375"],
             backup_file: /etc/default/docker.1234.2024-01-01@00:00:00~}]
+overrides:
+  description:
+    - The operator's listeners this module takes away with O(state=present), so a play can say what it overrode
+      - C(-H) flags of the effective C(ExecStart) other than C(fd://), wherever it is set (the unit or a drop-in such
+      as C(override.conf), which is not edited), and the C(-H) flags removed from environment files.
+    - Reported on every run while the operator's line still carries them, since the managed drop-in keeps
+      overriding it.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{source: /etc/systemd/system/docker.service.d/override.conf line 3, setting: "ExecStart -H tcp://0.0.0.0:2375",
+            was: "-H tcp://0.0.0.0:2375", now: "removed by /etc/systemd/system/docker.service.d/zz-hardening-docker-hosts.conf"}]
 daemon_reload_required:
   description: True when the drop-in changed and systemd must re-read its units (C(systemctl daemon-reload)).
   returned: always
@@ -178,6 +190,20 @@ def read_text(module, path):
             return handle.read().decode('utf-8', errors='replace')
     except (IOError, OSError) as exc:
         module.fail_json(msg='cannot read %s: %s' % (path, to_native(exc)))
+
+
+def listener_overrides(entry, dropin_path, env_edits):
+    """The operator's listeners this drop-in and the environment edits take away, one entry each."""
+    out = []
+    flags = [flag.text for flag in parse_flags([token.value for token in entry.args])
+             if flag.name == 'host' and not (flag.value or '').startswith('fd://')]
+    if flags:
+        out.append(dict(source=entry.where, setting='ExecStart ' + ' '.join(flags),
+                        was=' '.join(flags), now='removed by %s (listeners come from daemon.json "hosts")' % dropin_path))
+    for edit in env_edits:
+        out.append(dict(source=edit['path'], setting=edit['variable'], was=' '.join(edit['removed']),
+                        now='removed (the other options are kept)'))
+    return out
 
 
 def later_exec_start_dropins(service, dropin_name):
@@ -296,7 +322,7 @@ def run_module():
         module.fail_json(msg='cannot read unit %s: %s' % (unit, to_native(exc)), path=path)
 
     before = read_text(module, path)
-    res = dict(path=path, changed=False, daemon_reload_required=False, env_files_changed=[])
+    res = dict(path=path, changed=False, daemon_reload_required=False, env_files_changed=[], overrides=[])
     env_edits = []
 
     if params['state'] == 'absent':
@@ -327,6 +353,7 @@ def run_module():
                         'remove it or choose a later dropin_name' % (other, dropin_name))
         exec_line = entry.render(strip_host_args(entry, keep_env_args=params['keep_env_args']))
         res['exec_start'] = exec_line
+        res['overrides'] = listener_overrides(entry, path, env_edits)
         after = render_dropin(exec_line)
 
     changed = before != after

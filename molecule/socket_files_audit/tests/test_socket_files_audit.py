@@ -98,7 +98,7 @@ def test_socket_stays_0660_root_docker_after_a_restart(host):
 
 
 def test_allowed_user_runs_docker(host):
-    out = host.run("sudo -u alice docker ps")
+    out = host.run("runuser -u alice -- docker ps")
     assert out.rc == 0, out.stderr
 
 
@@ -108,7 +108,7 @@ def test_user_not_on_the_allow_list_is_out_of_the_group_and_denied(host):
     members = _run_ok(host, "getent group docker").strip().split(":")[3].split(",")
     assert "mallory" not in members
     assert "alice" in members
-    out = host.run("sudo -u mallory docker ps")
+    out = host.run("runuser -u mallory -- docker ps")
     assert out.rc != 0
     assert "permission denied" in out.stderr.lower(), out.stderr
 

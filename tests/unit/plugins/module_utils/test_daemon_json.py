@@ -11,6 +11,7 @@ from ansible_collections.hardening.docker.plugins.module_utils._daemon_json impo
     DaemonJsonError,
     json_equal,
     merge,
+    overrides,
     parse_daemon_json,
     render,
 )
@@ -102,3 +103,22 @@ def test_render():
     assert render({'icc': False, 'labels': ['a=b']}) == '{\n  "icc": false,\n  "labels": [\n    "a=b"\n  ]\n}\n'
     assert render({}) == '{}\n'
     assert render({'x': 'é'}) == '{\n  "x": "é"\n}\n'
+
+
+def test_overrides_name_replaced_and_removed_operator_values():
+    current = {'icc': True, 'max-concurrent-downloads': 5, 'insecure-registries': ['r:5000'],
+               'proxies': {'http-proxy': 'http://bob:s3cret@proxy:3128'}}
+    result = merge(current, {'icc': False, 'max-concurrent-downloads': 5,
+                                          'proxies': {'http-proxy': 'http://alice:pw@proxy:3128'}},
+                                ['insecure-registries'])
+    found = overrides(current, result, '/etc/docker/daemon.json')
+    assert [o['setting'] for o in found] == ['icc', 'insecure-registries', 'proxies']
+    assert found[0] == {'source': '/etc/docker/daemon.json', 'setting': 'icc', 'was': True, 'now': False}
+    assert found[1]['now'] == '(removed)'
+    assert 's3cret' not in repr(found) and 'pw@' not in repr(found)
+    assert found[2]['was'] == {'http-proxy': 'http://***@proxy:3128'}
+
+
+def test_an_added_key_is_not_an_override():
+    result = merge({}, {'icc': False})
+    assert overrides({}, result, 'daemon.json') == []

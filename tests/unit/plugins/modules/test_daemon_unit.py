@@ -127,6 +127,8 @@ def test_env_host_flags_remove_in_check_mode_changes_nothing(dirs, tmp_path, run
     (dirs.lib / 'docker.service').write_text(DEBIAN_UNIT.format(env=env))
     result = run_module(daemon_unit.main, dirs.args(env_host_flags='remove'), check=True)
     assert result['changed'] is True and result['env_files_changed'][0]['removed'] == ['-H tcp://0.0.0.0:2375', '-H fd://']
+    assert result['overrides'] == [dict(source=str(env), setting='DOCKER_OPTS', was='-H tcp://0.0.0.0:2375 -H fd://',
+                                        now='removed (the other options are kept)')]
     assert env.read_text() == ENV_WITH_LISTENER and not dirs.dropin.exists()
 
 
@@ -195,6 +197,14 @@ def test_an_operator_override_is_read_and_its_listeners_dropped(dirs, run_module
     assert result['exec_start'] == '/usr/bin/dockerd --log-level=warn'
     assert not result.get('warnings')
     assert os.path.basename(result['path']) > name
+    [override] = result['overrides']
+    assert override['source'] == '%s line 3' % (dirs.etc / 'docker.service.d' / name)
+    assert override['was'] == '-H tcp://0.0.0.0:2375'
+    assert override['now'].startswith('removed by %s' % dirs.dropin)
+
+
+def test_the_stock_fd_listener_is_no_override(dirs, run_module):
+    assert run_module(daemon_unit.main, dirs.args())['overrides'] == []
 
 
 def test_absent_removes_only_the_dropin(dirs, run_module):
