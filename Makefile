@@ -2,6 +2,7 @@
 #   make demo          harden a disposable local Debian 12 test host and audit it
 #   make demo-destroy  remove that test host
 #   make test          the whole suite: lint, sanity, unit, report, Molecule
+#   make matrix        unit, sanity and the default scenario on older ansible-core releases
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -17,10 +18,10 @@ export HD_TESTBED_TAG := $(shell testbed/recipe-hash.sh)
 SCENARIOS ?= insecure_host daemon_config default limits_daemon socket_files_audit apparmor daemon_tls userns
 MOLECULE_SEQUENCE ?= test
 
-.PHONY: help demo demo-destroy test lint sanity unit report-test build-check molecule images engine venv collection-link build clean
+.PHONY: help demo demo-destroy test lint sanity unit report-test build-check ee-check changelog matrix molecule images engine venv collection-link build clean
 
 help:
-	@sed -n '2,5p' Makefile
+	@sed -n '2,6p' Makefile
 
 venv: $(VENV)/.installed collection-link
 $(VENV)/.installed: requirements.txt
@@ -45,18 +46,34 @@ images: engine
 DEMO_HOST := hd-demo-debian12
 demo: venv images
 	$(BIN)/molecule converge -s demo
+	@$(BIN)/python scripts/demo_summary.py hardening-docker-reports/before hardening-docker-reports
 	@echo "Test host $(DEMO_HOST) stays up: 'docker exec -it $(DEMO_HOST) bash' enters it, 'make demo-destroy' removes it."
-	@echo "Evidence: $(CURDIR)/hardening-docker-reports/report.html"
 
 demo-destroy: venv
 	$(BIN)/molecule destroy -s demo
 
 test: venv
-	@scripts/stages.sh engine images lint sanity unit report-test build-check molecule
+	@scripts/stages.sh engine images lint sanity unit report-test build-check ee-check molecule
 
 lint: venv
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint --profile production --strict
+	$(BIN)/python scripts/catalog_benchmark_ids.py --check
+	$(BIN)/python scripts/sync_control_tags.py --check
+	BIN=$(BIN) scripts/check-changelog.sh
+
+# Fold changelog fragments into galaxy.yml's version and regenerate CHANGELOG.rst.
+changelog: venv
+	BIN=$(BIN) scripts/changelog.sh
+
+# Render the execution environment's build context (ansible-builder create).
+ee-check: venv
+	BIN=$(BIN) scripts/check-ee.sh
+
+# Unit tests, sanity and the default scenario on each ansible-core of tests/matrix/.
+# MATRIX="2.16 2.17" picks versions; MATRIX_STEPS="unit sanity molecule" picks steps.
+matrix: venv images
+	scripts/matrix.sh
 
 sanity: venv
 	scripts/sanity.sh

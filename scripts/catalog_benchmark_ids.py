@@ -1,4 +1,7 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# Copyright: hardening.docker contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Give every catalog entry a stable identifier and its CIS ids per benchmark version.
 
 Writes two one-line fields right after each entry's ``id:`` line, and leaves
@@ -53,7 +56,7 @@ def flow(ids):
     return '{' + ', '.join('"%s": "%s"' % (v, ids[v]) for v in VERSIONS if v in ids) + '}'
 
 
-def process(text, check):
+def process(text):
     lines = text.splitlines(keepends=True)
     taken = set(re.findall(r'^\s*uid: (\S+)', text, re.M))
     out, missing = [], []
@@ -92,7 +95,7 @@ def main():
     parser.add_argument('--catalog', type=Path, default=CATALOG)
     args = parser.parse_args()
     text = args.catalog.read_text()
-    new, missing = process(text, args.check)
+    new, missing = process(text)
     if args.check:
         if missing:
             print('catalog entries without stable id or CIS ids (run %s): %s' % (sys.argv[0], ', '.join(missing)))

@@ -5,7 +5,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # ansible-test --venv downloads a pip bootstrap script, which this network does
 # not allow: use a dedicated virtualenv and let --requirements fill it from PyPI.
-venv="$top/.cache/sanity-venv"
+# SANITY_VENV and SANITY_CORE (a pip requirement) let `make matrix` test other ansible-core releases.
+venv=${SANITY_VENV:-"$top/.cache/sanity-venv"}
+core=${SANITY_CORE:-$(grep '^ansible-core==' "$top/requirements.txt")}
 # ansible-test skips its shellcheck test, with only a warning, when the program is missing.
 if ! command -v shellcheck >/dev/null; then
   apt-get update -qq
@@ -13,7 +15,7 @@ if ! command -v shellcheck >/dev/null; then
 fi
 if [ ! -x "$venv/bin/ansible-test" ]; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "$(grep '^ansible-core==' "$top/requirements.txt")"
+  "$venv/bin/pip" install --quiet "$core"
 fi
 tree=$(mktemp -d)
 trap 'rm -rf "$tree"' EXIT

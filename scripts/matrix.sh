@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The controller-version matrix: for each ansible-core of tests/matrix/<version>.txt,
+# a virtualenv (that ansible-core, the `ansible` package of the same release for
+# its collections, the test tooling of tests/matrix/tools.txt), then the unit
+# tests, ansible-test sanity and the default Molecule scenario under it; prints
+# a result table with the time of each step.
+#   MATRIX="2.16 2.17 2.18"            versions (default: every tests/matrix/2.*.txt but 2.19,
+#                                      which `make test` itself runs with requirements.txt)
+#   MATRIX_STEPS="unit sanity molecule"
+#   MATRIX_SEQUENCE=test               Molecule sequence of the default scenario
+# Exit status: 1 when any step failed. The table is also written to .cache/matrix/results.txt.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+default_versions=$(cd tests/matrix && ls 2.*.txt | sed 's/\.txt$//' | grep -v '^2\.19$' | sort -V | tr '\n' ' ')
+versions=${MATRIX:-$default_versions}
+steps=${MATRIX_STEPS:-unit sanity molecule}
+sequence=${MATRIX_SEQUENCE:-test}
+mkdir -p .cache/matrix
+export ANSIBLE_COLLECTIONS_PATH="$top/.cache/collections" PYTHONPATH="$top/.cache/collections"
+export HD_TESTBED_TAG=${HD_TESTBED_TAG:-$(testbed/recipe-hash.sh)}
+declare -A result took
+failed=0
+
+venv_for() {
+  local version=$1 venv=".cache/matrix/$1"
+  local stamp
+  stamp=$(cat "tests/matrix/$version.txt" tests/matrix/tools.txt | sha256sum | cut -c1-16)
+  if [ "$(cat "$venv/.stamp" 2>/dev/null)" != "$stamp" ]; then
+    rm -rf "$venv"
+    python3 -m venv "$venv" &&
+      "$venv/bin/pip" install --quiet --upgrade pip &&
+      "$venv/bin/pip" install --quiet -r "tests/matrix/$version.txt" -r tests/matrix/tools.txt &&
+      echo "$stamp" >"$venv/.stamp" || return 1
+  fi
+}
+
+run_step() {
+  local version=$1 step=$2 venv="$top/.cache/matrix/$1"
+  case $step in
+    unit) PATH="$venv/bin:$PATH" "$venv/bin/pytest" -q -p no:cacheprovider tests/unit ;;
+    sanity) SANITY_VENV="$top/.cache/matrix/$version-sanity" \
+              SANITY_CORE=$(grep '^ansible-core==' "tests/matrix/$version.txt") scripts/sanity.sh ;;
+    molecule) PATH="$venv/bin:$PATH" "$venv/bin/molecule" "$sequence" -s default ;;
+  esac
+}
+
+for version in $versions; do
+  start=$(date +%s)
+  echo "::: matrix ansible-core $version: virtualenv"
+  if ! venv_for "$version"; then
+    result[$version,venv]=FAIL; failed=1; continue
+  fi
+  result[$version,venv]=ok
+  took[$version,venv]=$(( $(date +%s) - start ))
+  echo "::: matrix $(".cache/matrix/$version/bin/ansible" --version | head -1)"
+  for step in $steps; do
+    start=$(date +%s)
+    echo "::: matrix ansible-core $version: $step"
+    if run_step "$version" "$step"; then result[$version,$step]=pass; else result[$version,$step]=FAIL; failed=1; fi
+    took[$version,$step]=$(( $(date +%s) - start ))
+    echo "::: matrix ansible-core $version: $step ${result[$version,$step]} in ${took[$version,$step]} s"
+  done
+done
+
+{
+  printf '%-14s %-10s' "ansible-core" "venv"
+  for step in $steps; do printf ' %-16s' "$step"; done
+  printf '\n'
+  for version in $versions; do
+    printf '%-14s %-10s' "$version" "${result[$version,venv]:-?} ${took[$version,venv]:-}s"
+    for step in $steps; do printf ' %-16s' "${result[$version,$step]:-skipped} ${took[$version,$step]:-}s"; done
+    printf '\n'
+  done
+} | tee .cache/matrix/results.txt
+exit $failed
