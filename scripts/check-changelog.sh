@@ -5,7 +5,8 @@
 # 2. Each commit on the first-parent line from BASE to HEAD (on main: each merge
 #    and each direct commit) that touches plugins/, roles/, playbooks/ or
 #    meta/runtime.yml adds or edits a file in changelogs/fragments/ in that same
-#    commit. BASE defaults to the last release, i.e. the last commit that changed
+#    commit, or says "Changelog: none" in its message (nothing a user would notice).
+#    BASE (or CHANGELOG_BASE) defaults to the last release, i.e. the last commit that changed
 #    changelogs/changelog.yaml; only its descendants are checked, so commits that
 #    merged in later from older lines of work are judged by their merge commit.
 # Works on a fresh clone with full history (CI); needs no other branch.
@@ -23,6 +24,7 @@ fi
 missing=()
 while read -r commit; do
   [ -n "$commit" ] || continue
+  git log -1 --format=%B "$commit" | grep -qi '^Changelog: none$' && continue
   files=$(git diff --name-only "$commit^1" "$commit")
   if grep -qE '^(plugins|roles|playbooks)/|^meta/runtime\.yml$' <<<"$files" \
      && ! grep -qE '^changelogs/fragments/[^/]+\.ya?ml$' <<<"$files"; then

@@ -4,16 +4,22 @@
 # its collections, the test tooling of tests/matrix/tools.txt), then the unit
 # tests, ansible-test sanity and the default Molecule scenario under it; prints
 # a result table with the time of each step.
-#   MATRIX="2.16 2.17 2.18"            versions (default: every tests/matrix/2.*.txt but 2.19,
-#                                      which `make test` itself runs with requirements.txt)
+#   MATRIX="2.16 2.17 2.18"            versions on this machine's Python 3.11 (default: 2.16-2.18;
+#                                      2.19 is what `make test` itself runs with requirements.txt)
 #   MATRIX_STEPS="unit sanity molecule"
 #   MATRIX_SEQUENCE=test               Molecule sequence of the default scenario
+#   MATRIX_SCENARIO=default            scenario to run (its containers are hd-<scenario>-*)
+#   MATRIX_CONTAINER="2.20 2.21"       versions that need Python >= 3.12: unit tests only, run with
+#                                      Debian 13's python3 in a container of the trixie test-host
+#                                      image (no pip or venv there: packages installed for 3.13
+#                                      with pip --target here); "" skips them
 # Exit status: 1 when any step failed. The table is also written to .cache/matrix/results.txt.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
-default_versions=$(cd tests/matrix && ls 2.*.txt | sed 's/\.txt$//' | grep -v '^2\.19$' | sort -V | tr '\n' ' ')
-versions=${MATRIX:-$default_versions}
+versions=${MATRIX:-2.16 2.17 2.18}
+container_versions=${MATRIX_CONTAINER-2.20 2.21}
+scenario=${MATRIX_SCENARIO:-default}
 steps=${MATRIX_STEPS:-unit sanity molecule}
 sequence=${MATRIX_SEQUENCE:-test}
 mkdir -p .cache/matrix
@@ -41,8 +47,24 @@ run_step() {
     unit) PATH="$venv/bin:$PATH" "$venv/bin/pytest" -q -p no:cacheprovider tests/unit ;;
     sanity) SANITY_VENV="$top/.cache/matrix/$version-sanity" \
               SANITY_CORE=$(grep '^ansible-core==' "tests/matrix/$version.txt") scripts/sanity.sh ;;
-    molecule) PATH="$venv/bin:$PATH" "$venv/bin/molecule" "$sequence" -s default ;;
+    molecule) PATH="$venv/bin:$PATH" "$venv/bin/molecule" "$sequence" -s "$scenario" ;;
   esac
+}
+
+container_unit() {
+  local version=$1 target="$top/.cache/matrix/py313-$1"
+  local stamp
+  stamp=$(sha256sum <"tests/matrix/$version.txt" | cut -c1-16)
+  if [ "$(cat "$target/.stamp" 2>/dev/null)" != "$stamp" ]; then
+    rm -rf "$target"
+    pip_bin=$(command -v "$top/.venv/bin/pip" || command -v pip3)
+    "$pip_bin" install --quiet --target "$target" --python-version 3.13 --implementation cp --only-binary=:all: \
+      --platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64 --platform manylinux_2_34_x86_64 \
+      -r "tests/matrix/$version.txt" && echo "$stamp" >"$target/.stamp" || return 1
+  fi
+  docker run --rm -v "$top:/src:ro" -w /src -e PYTHONDONTWRITEBYTECODE=1 \
+    -e "PYTHONPATH=/src/.cache/matrix/py313-$version:/src/.cache/collections" \
+    "local/hd-debian13:$HD_TESTBED_TAG" python3 -m pytest -q -p no:cacheprovider tests/unit
 }
 
 for version in $versions; do
@@ -63,12 +85,21 @@ for version in $versions; do
   done
 done
 
+for version in $container_versions; do
+  start=$(date +%s)
+  echo "::: matrix ansible-core $version (Python 3.13 in a Debian 13 container): unit"
+  if container_unit "$version"; then result[$version,unit]=pass; else result[$version,unit]=FAIL; failed=1; fi
+  took[$version,unit]=$(( $(date +%s) - start ))
+  result[$version,venv]="py3.13"
+  for step in $steps; do [ "$step" = unit ] || result[$version,$step]="not-run"; done
+done
+
 {
   printf '%-14s %-10s' "ansible-core" "venv"
   for step in $steps; do printf ' %-16s' "$step"; done
   printf '\n'
-  for version in $versions; do
-    printf '%-14s %-10s' "$version" "${result[$version,venv]:-?} ${took[$version,venv]:-}s"
+  for version in $versions $container_versions; do
+    printf "%-14s %-10s" "$version" "${result[$version,venv]:-?}${took[$version,venv]:+ ${took[$version,venv]}s}"
     for step in $steps; do printf ' %-16s' "${result[$version,$step]:-skipped} ${took[$version,$step]:-}s"; done
     printf '\n'
   done
