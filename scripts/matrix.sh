@@ -7,7 +7,9 @@
 #   MATRIX="2.16 2.17 2.18"            versions on this machine's Python 3.11 (default: 2.16-2.18;
 #                                      2.19 is what `make test` itself runs with requirements.txt)
 #   MATRIX_STEPS="unit sanity molecule"
-#   MATRIX_SEQUENCE=test               Molecule sequence of the default scenario
+#   MATRIX_SEQUENCE=test               Molecule sequence of the default scenario, or a list of
+#                                      actions run one by one (e.g. "create prepare converge
+#                                      idempotence side_effect verify destroy": no check step)
 #   MATRIX_SCENARIO=default            scenario to run (its containers are hd-<scenario>-*)
 #   MATRIX_CONTAINER="2.20 2.21"       versions that need Python >= 3.12: unit tests only, run with
 #                                      Debian 13's python3 in a container of the trixie test-host
@@ -45,9 +47,22 @@ run_step() {
   local version=$1 step=$2 venv="$top/.cache/matrix/$1"
   case $step in
     unit) PATH="$venv/bin:$PATH" "$venv/bin/pytest" -q -p no:cacheprovider tests/unit ;;
-    sanity) SANITY_VENV="$top/.cache/matrix/$version-sanity" \
-              SANITY_CORE=$(grep '^ansible-core==' "tests/matrix/$version.txt") scripts/sanity.sh ;;
-    molecule) PATH="$venv/bin:$PATH" "$venv/bin/molecule" "$sequence" -s "$scenario" ;;
+    sanity)
+      # ansible-core 2.16 still checks the Python 2 boilerplate of every module;
+      # this collection's modules need Python 3 on the target (from __future__
+      # import annotations), so those two tests do not apply.
+      local skip=()
+      [ "$version" = 2.16 ] && skip=(--skip-test future-import-boilerplate --skip-test metaclass-boilerplate)
+      SANITY_VENV="$top/.cache/matrix/$version-sanity" \
+        SANITY_CORE=$(grep '^ansible-core==' "tests/matrix/$version.txt") scripts/sanity.sh "${skip[@]}" ;;
+    molecule)
+      local action rc=0
+      for action in $sequence; do
+        PATH="$venv/bin:$PATH" "$venv/bin/molecule" "$action" -s "$scenario" || { rc=1; break; }
+      done
+      # a partial sequence must not leave its test hosts behind
+      [ "$sequence" = test ] || PATH="$venv/bin:$PATH" "$venv/bin/molecule" destroy -s "$scenario" >/dev/null 2>&1
+      return $rc ;;
   esac
 }
 

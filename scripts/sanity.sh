@@ -26,7 +26,7 @@ mkdir -p "$dest"
   (cd "$top" && rsync -a --from0 --files-from=- ./ "$dest/")
 # ansible-test's own per-test virtualenvs bootstrap pip with a script it
 # downloads; place the offline stand-in where it looks first.
-pip_version=$(grep -o "pip='[0-9.]*'" "$venv"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | cut -d"'" -f2)
+pip_version=$(grep -o "pip='[0-9.]*'" "$venv"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | head -1 | cut -d"'" -f2)
 cache="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
 mkdir -p "$(dirname "$cache")"
 cp "$top/scripts/get_pip_offline.py" "$cache"

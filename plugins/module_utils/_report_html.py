@@ -18,7 +18,8 @@ from html import escape
 from ansible_collections.hardening.docker.plugins.module_utils._report_build import DISPLAY, LABELS
 
 CSS = """
-:root { --fail:#b3261e; --error:#8e24aa; --waived:#b26a00; --manual:#1565c0; --nip:#5d6d7e; --na:#616161; --pass:#2e7d32; }
+:root { --fail:#b3261e; --error:#8e24aa; --waived:#b26a00; --manual:#1565c0; --na:#616161; --pass:#2e7d32; }
+:root { --nip:#5d6d7e; }
 * { box-sizing: border-box; }
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 1.5rem; color: #1b1b1b; }
 h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
@@ -28,7 +29,8 @@ ul.counts { list-style: none; display: flex; flex-wrap: wrap; gap: .5rem; paddin
 ul.counts li { border-radius: 6px; padding: .4rem .8rem; color: #fff; min-width: 7rem; }
 ul.counts li span { display: block; font-size: 1.6rem; font-weight: 700; }
 .bg-fail { background: var(--fail); } .bg-error { background: var(--error); } .bg-waived { background: var(--waived); }
-.bg-manual { background: var(--manual); } .bg-not_in_profile { background: var(--nip); } .bg-not_applicable { background: var(--na); } .bg-pass { background: var(--pass); }
+.bg-manual { background: var(--manual); } .bg-not_in_profile { background: var(--nip); }
+.bg-not_applicable { background: var(--na); } .bg-pass { background: var(--pass); }
 .bg-total { background: #263238; }
 table { border-collapse: collapse; margin: .25rem 0; }
 th, td { border: 1px solid #d0d0d0; padding: .3rem .45rem; vertical-align: top; text-align: left; }
@@ -37,9 +39,11 @@ td.num { text-align: right; }
 table.matrix td.cell { min-width: 8rem; max-width: 22rem; }
 .st { font-weight: 700; text-transform: uppercase; font-size: .78rem; letter-spacing: .03em; }
 .st-fail .st { color: var(--fail); } .st-error .st { color: var(--error); } .st-waived .st { color: var(--waived); }
-.st-manual .st { color: var(--manual); } .st-not_in_profile .st { color: var(--nip); } .st-not_applicable .st { color: var(--na); } .st-pass .st { color: var(--pass); }
+.st-manual .st { color: var(--manual); } .st-not_in_profile .st { color: var(--nip); }
+.st-not_applicable .st { color: var(--na); } .st-pass .st { color: var(--pass); }
 td.st-fail { background: #fdecea; } td.st-error { background: #f6e8f8; } td.st-waived { background: #fff4e0; }
-td.st-manual { background: #e8f0fb; } td.st-not_in_profile { background: #f0f2f4; } td.st-pass { background: #edf7ee; } td.st-not_applicable { background: #f5f5f5; }
+td.st-manual { background: #e8f0fb; } td.st-not_in_profile { background: #f0f2f4; }
+td.st-pass { background: #edf7ee; } td.st-not_applicable { background: #f5f5f5; }
 details summary { cursor: pointer; }
 details p { margin: .3rem 0; }
 pre { white-space: pre-wrap; word-break: break-word; font-size: .75rem; background: #fafafa; padding: .3rem; margin: .3rem 0 0; }
