@@ -17,7 +17,7 @@
 #                                      with pip --target here); "" skips them
 # Exit status: 1 when any step failed. The table is also written to .cache/matrix/results.txt.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 top=$PWD
 versions=${MATRIX:-2.16 2.17 2.18}
 container_versions=${MATRIX_CONTAINER-2.20 2.21}
