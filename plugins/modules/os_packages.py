@@ -15,7 +15,7 @@ description:
   - Minimal and container images ship with empty package lists. The lists are refreshed (C(apt-get update))
     only when a package is missing and the lists are empty or older than O(cache_valid_time); a host where
     everything is installed is not touched.
-  - Needs neither C(python3-apt) nor C(sudo); it runs C(dpkg-query) and C(apt-get) directly, so it works on
+  - Needs neither C(python3-apt) nor C(sudo), as it runs C(dpkg-query) and C(apt-get) directly, so it works on
     a stock minimal host and in check mode there.
   - In check mode it changes nothing (the lists are not refreshed either) and returns in RV(would_install)
     the packages it would install, with their dependencies when the lists allow a simulation.

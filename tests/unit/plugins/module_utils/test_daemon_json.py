@@ -109,9 +109,8 @@ def test_render():
 def test_overrides_name_replaced_and_removed_operator_values():
     current = {'icc': True, 'max-concurrent-downloads': 5, 'insecure-registries': ['r:5000'],
                'proxies': {'http-proxy': 'http://bob:s3cret@proxy:3128'}}
-    result = merge(current, {'icc': False, 'max-concurrent-downloads': 5,
-                                          'proxies': {'http-proxy': 'http://alice:pw@proxy:3128'}},
-                                ['insecure-registries'])
+    wanted = {'icc': False, 'max-concurrent-downloads': 5, 'proxies': {'http-proxy': 'http://alice:pw@proxy:3128'}}
+    result = merge(current, wanted, ['insecure-registries'])
     found = overrides(current, result, '/etc/docker/daemon.json')
     assert [o['setting'] for o in found] == ['icc', 'insecure-registries', 'proxies']
     assert found[0] == {'source': '/etc/docker/daemon.json', 'setting': 'icc', 'was': True, 'now': False}

@@ -42,12 +42,14 @@ class FakeApt(object):
 def apt(monkeypatch, tmp_path):
     def make(installed, lists_age=None, **kwargs):
         fake = FakeApt(installed, **kwargs)
-        monkeypatch.setattr(os_packages.AnsibleModule, 'run_command', lambda self, args, **kw: fake(self, args, **kw))
+
+        def run_command(module, args, **kw):
+            return fake(module, args, **kw)
+        monkeypatch.setattr(os_packages.AnsibleModule, 'run_command', run_command)
         monkeypatch.setattr(os_packages.AnsibleModule, 'get_bin_path', lambda self, name, *a, **k: '/usr/bin/' + name)
         monkeypatch.setattr(os_packages._os_packages, 'lists_age', lambda d, now: lists_age)
         return fake
     return make
-
 
 
 def test_everything_installed_touches_nothing(apt, run_module):
