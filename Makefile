@@ -4,6 +4,7 @@
 #   make test          the whole suite: lint, sanity, unit, report, Molecule
 #   make bench         time the main job and the audit against a floor play, on 1 and 8 test hosts
 #   make bench-authz   latency the authorization plugin adds per API request
+#   make matrix        unit, sanity and the default scenario on older ansible-core releases
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -19,10 +20,10 @@ export HD_TESTBED_TAG := $(shell testbed/recipe-hash.sh)
 SCENARIOS ?= insecure_host daemon_config default limits_daemon socket_files_audit apparmor daemon_tls userns authz runtime_audit
 MOLECULE_SEQUENCE ?= test
 
-.PHONY: help demo demo-destroy test bench bench-authz lint sanity unit report-test build-check molecule images engine venv collection-link build clean
+.PHONY: help demo demo-destroy test bench bench-authz lint sanity unit report-test build-check ee-check changelog matrix molecule images engine venv collection-link build clean
 
 help:
-	@sed -n '2,7p' Makefile
+	@sed -n '2,8p' Makefile
 
 venv: $(VENV)/.installed collection-link
 $(VENV)/.installed: requirements.txt
@@ -47,18 +48,34 @@ images: engine
 DEMO_HOST := hd-demo-debian12
 demo: venv images
 	$(BIN)/molecule converge -s demo
+	@$(BIN)/python scripts/demo_summary.py hardening-docker-reports/before hardening-docker-reports
 	@echo "Test host $(DEMO_HOST) stays up: 'docker exec -it $(DEMO_HOST) bash' enters it, 'make demo-destroy' removes it."
-	@echo "Evidence: $(CURDIR)/hardening-docker-reports/report.html"
 
 demo-destroy: venv
 	$(BIN)/molecule destroy -s demo
 
 test: venv
-	@scripts/stages.sh engine images lint sanity unit report-test build-check molecule
+	@scripts/stages.sh engine images lint sanity unit report-test build-check ee-check molecule
 
 lint: venv
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint --profile production --strict
+	$(BIN)/python scripts/catalog_benchmark_ids.py --check
+	$(BIN)/python scripts/sync_control_tags.py --check
+	BIN=$(BIN) scripts/check-changelog.sh
+
+# Fold changelog fragments into galaxy.yml's version and regenerate CHANGELOG.rst.
+changelog: venv
+	BIN=$(BIN) scripts/changelog.sh
+
+# Render the execution environment's build context (ansible-builder create).
+ee-check: venv
+	BIN=$(BIN) scripts/check-ee.sh
+
+# Unit tests, sanity and the default scenario on each ansible-core of tests/matrix/.
+# MATRIX="2.16 2.17" picks versions; MATRIX_STEPS="unit sanity molecule" picks steps.
+matrix: venv images
+	scripts/matrix.sh
 
 sanity: venv
 	scripts/sanity.sh

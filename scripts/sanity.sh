@@ -5,7 +5,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # ansible-test --venv downloads a pip bootstrap script, which this network does
 # not allow: use a dedicated virtualenv and let --requirements fill it from PyPI.
-venv="$top/.cache/sanity-venv"
+# SANITY_VENV and SANITY_CORE (a pip requirement) let `make matrix` test other ansible-core releases.
+venv=${SANITY_VENV:-"$top/.cache/sanity-venv"}
+core=${SANITY_CORE:-$(grep '^ansible-core==' "$top/requirements.txt")}
 # ansible-test skips its shellcheck test, with only a warning, when the program is missing.
 if ! command -v shellcheck >/dev/null; then
   apt-get update -qq
@@ -13,7 +15,7 @@ if ! command -v shellcheck >/dev/null; then
 fi
 if [ ! -x "$venv/bin/ansible-test" ]; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "$(grep '^ansible-core==' "$top/requirements.txt")"
+  "$venv/bin/pip" install --quiet "$core"
 fi
 tree=$(mktemp -d)
 trap 'rm -rf "$tree"' EXIT
@@ -24,7 +26,7 @@ mkdir -p "$dest"
   (cd "$top" && rsync -a --from0 --files-from=- ./ "$dest/")
 # ansible-test's own per-test virtualenvs bootstrap pip with a script it
 # downloads; place the offline stand-in where it looks first.
-pip_version=$(grep -o "pip='[0-9.]*'" "$venv"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | cut -d"'" -f2)
+pip_version=$(grep -o "pip='[0-9.]*'" "$venv"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | head -1 | cut -d"'" -f2)
 cache="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
 mkdir -p "$(dirname "$cache")"
 cp "$top/scripts/get_pip_offline.py" "$cache"

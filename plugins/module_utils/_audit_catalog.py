@@ -20,8 +20,12 @@ ROLES = ('daemon', 'limits', 'daemon_tls', 'socket', 'file_permissions', 'auditd
 PROFILES = ('cis', 'hardening')
 SECTIONS = ('1', '2', '3', '5', 'HD')
 
-REQUIRED = ('id', 'title', 'section', 'level', 'scored', 'profile', 'check', 'remediation', 'rationale')
+REQUIRED = ('id', 'uid', 'cis', 'title', 'section', 'level', 'scored', 'profile', 'check', 'remediation', 'rationale')
 _ID = re.compile(r'^(\d+(\.\d+)+|HD-\d+)$')
+_CIS_ID = re.compile(r'^\d+(\.\d+)+$')
+_UID = re.compile(r'^[a-z0-9]+(-[a-z0-9]+)*$')
+# CIS Docker Benchmark versions the catalog maps (newest last: the default).
+BENCHMARK_VERSIONS = ('1.6', '1.7', '1.8')
 
 # parameters each check type accepts (besides ``type``); required ones first
 CHECK_PARAMS = {
@@ -92,6 +96,28 @@ def _check_errors(where, check):
     return errors
 
 
+def _cis_errors(where, entry):
+    cis = entry['cis']
+    if not isinstance(cis, dict):
+        return ['%s: cis must be a mapping of benchmark version to id, e.g. {"1.6": "2.7"}' % where]
+    errors = []
+    for version, number in cis.items():
+        if version not in BENCHMARK_VERSIONS:
+            errors.append('%s: cis version %r is not one of %s' % (where, version, ', '.join(BENCHMARK_VERSIONS)))
+        if not isinstance(number, str) or not _CIS_ID.match(number):
+            errors.append('%s: cis id for %s must look like "2.7" (a string)' % (where, version))
+    if entry.get('profile') == 'hardening':
+        if cis:
+            errors.append('%s: HD-* controls have no CIS ids (cis: {})' % where)
+    elif not cis:
+        errors.append('%s: a CIS control needs its id in at least one benchmark version' % where)
+    elif '1.6' in cis and cis['1.6'] != entry['id']:
+        errors.append('%s: the catalog id is the v1.6 id (cis["1.6"] is %s)' % (where, cis['1.6']))
+    elif '1.6' not in cis and entry['id'] != entry['uid']:
+        errors.append('%s: a control without a v1.6 id uses its uid as catalog id' % where)
+    return errors
+
+
 def validate_control(entry, index=None):
     """Return a list of human-readable problems of one catalog entry."""
     where = 'control #%s' % index if index is not None else 'control'
@@ -109,14 +135,18 @@ def validate_control(entry, index=None):
     if errors:
         return errors
     cid = entry['id']
-    if not isinstance(cid, str) or not _ID.match(cid):
-        errors.append('%s: id must look like "2.2" or "HD-1" (a string)' % where)
+    uid = entry['uid']
+    if not isinstance(uid, str) or not _UID.match(uid):
+        errors.append('%s: uid must be lower-case words joined by "-" (a string)' % where)
+    errors.extend(_cis_errors(where, entry))
+    if not isinstance(cid, str) or not (_ID.match(cid) or cid == uid):
+        errors.append('%s: id must look like "2.2" or "HD-1" (a string), or be the uid' % where)
     if not isinstance(entry['title'], str) or not entry['title'].strip():
         errors.append('%s: title must be a non-empty string' % where)
     if str(entry['section']) not in SECTIONS:
         errors.append('%s: section must be one of %s' % (where, ', '.join(SECTIONS)))
-    elif isinstance(cid, str) and not (cid.startswith(str(entry['section']) + '.') or
-                                       (entry['section'] == 'HD' and cid.startswith('HD-'))):
+    elif isinstance(cid, str) and cid != uid and not (cid.startswith(str(entry['section']) + '.') or
+                                                      (entry['section'] == 'HD' and cid.startswith('HD-'))):
         errors.append('%s: id does not belong to section %s' % (where, entry['section']))
     if entry['level'] not in (1, 2) or isinstance(entry['level'], bool):
         errors.append('%s: level must be 1 or 2' % where)
@@ -153,6 +183,8 @@ def validate_catalog(controls):
         raise CatalogError('the catalog must be a list of controls')
     errors = []
     seen = set()
+    seen_uid = set()
+    seen_cis = {}
     for index, entry in enumerate(controls):
         errors.extend(validate_control(entry, index))
         if isinstance(entry, dict):
@@ -160,6 +192,15 @@ def validate_catalog(controls):
             if cid in seen:
                 errors.append('control %s: duplicate id' % cid)
             seen.add(cid)
+            uid = entry.get('uid')
+            if uid in seen_uid:
+                errors.append('control %s: duplicate uid %s' % (cid, uid))
+            seen_uid.add(uid)
+            cis = entry.get('cis')
+            for version, number in (cis.items() if isinstance(cis, dict) else ()):
+                other = seen_cis.setdefault((version, number), cid)
+                if other != cid:
+                    errors.append('control %s: v%s id %s is also the id of %s' % (cid, version, number, other))
     if errors:
         raise CatalogError('invalid control catalog:\n  ' + '\n  '.join(errors))
     return controls

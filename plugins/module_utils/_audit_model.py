@@ -62,14 +62,20 @@ def make_result(control, status, evidence, details=None):
 
 def empty_summary():
     summary = dict((status, 0) for status in STATUSES)
+    summary['not_in_profile'] = 0
     summary['total'] = 0
     return summary
 
 
 def summarize(results):
-    """Count results per status; ``total`` is the number of results."""
+    """Count results per status; ``total`` is the number of results.
+
+    A result outside the chosen profile level (``in_profile`` false) is counted
+    as ``not_in_profile`` only, so a Level 2 failure never fails a Level 1 audit.
+    """
     summary = empty_summary()
     for result in results:
-        summary[result['status']] = summary.get(result['status'], 0) + 1
+        key = result['status'] if result.get('in_profile', True) else 'not_in_profile'
+        summary[key] = summary.get(key, 0) + 1
         summary['total'] += 1
     return summary

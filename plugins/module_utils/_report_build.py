@@ -23,12 +23,21 @@ from ansible_collections.hardening.docker.plugins.module_utils._report_waivers i
 REPORT_SCHEMA = 1
 WAIVED = 'waived'
 # display statuses, worst first; this is also the order of the summaries
-DISPLAY = ('fail', 'error', 'waived', 'manual', 'not_applicable', 'pass')
+# (not_in_profile: a control above the audit's profile level, whatever its status)
+NOT_IN_PROFILE = 'not_in_profile'
+DISPLAY = ('fail', 'error', 'waived', 'manual', NOT_IN_PROFILE, 'not_applicable', 'pass')
 LABELS = {
     'fail': 'Fail', 'error': 'Error', 'waived': 'Waived', 'manual': 'Manual',
-    'not_applicable': 'Not applicable', 'pass': 'Pass',
+    NOT_IN_PROFILE: 'Not in profile', 'not_applicable': 'Not applicable', 'pass': 'Pass',
 }
-CONTROL_FIELDS = ('id', 'title', 'section', 'level', 'scored', 'profile', 'check_type', 'remediation')
+CONTROL_FIELDS = ('id', 'catalog_id', 'uid', 'cis', 'title', 'section', 'level', 'scored', 'profile',
+                  'check_type', 'remediation')
+BENCHMARK_NAMES = {'1.6': 'CIS Docker Benchmark v1.6.0', '1.7': 'CIS Docker Benchmark v1.7.0',
+                   '1.8': 'CIS Docker Benchmark v1.8.0'}
+
+
+def benchmark_name(version):
+    return BENCHMARK_NAMES.get(version, 'CIS Docker Benchmark v%s' % version)
 
 
 def empty_counts():
@@ -47,6 +56,8 @@ def build_report(results_by_host, waivers=None, title='Docker host hardening aud
     controls = {}
     summary = empty_counts()
     collected = []
+    versions = set()
+    levels = set()
 
     for host in sorted(results_by_host):
         raw = results_by_host[host] or {}
@@ -66,6 +77,10 @@ def build_report(results_by_host, waivers=None, title='Docker host hardening aud
                                         'skipped' if raw.get('skipped') else 'no audit results')
             entry['error'] = str(reason)
             continue
+        if raw.get('benchmark_version'):
+            versions.add(raw['benchmark_version'])
+        if raw.get('profile_level'):
+            levels.add(raw['profile_level'])
         for result in raw['results']:
             cid = str(result.get('id'))
             if cid not in controls:
@@ -80,8 +95,12 @@ def build_report(results_by_host, waivers=None, title='Docker host hardening aud
                 'waiver_reason': None,
                 'waiver_expires': None,
                 'expired_waiver': None,
+                'in_profile': result.get('in_profile', True),
             }
-            if status in WAIVABLE:
+            if not cell['in_profile']:
+                # status kept for the reader; never counted as a failure of this profile
+                cell['display'] = NOT_IN_PROFILE
+            elif status in WAIVABLE:
                 waiver = find_waiver(waivers, host, cid, ACTIVE)
                 if waiver:
                     cell.update(display=WAIVED, waived=True, waiver_reason=waiver['reason'],
@@ -121,9 +140,15 @@ def build_report(results_by_host, waivers=None, title='Docker host hardening aud
 
     runtime = build_runtime(results_by_host, cells)
 
+    # One audit run uses one version and level for all hosts; mixed runs say so.
+    version = versions.pop() if len(versions) == 1 else ('mixed' if versions else None)
+    level = levels.pop() if len(levels) == 1 else ('mixed' if levels else None)
     return {
         'schema': REPORT_SCHEMA,
         'title': title,
+        'benchmark_version': version,
+        'benchmark': benchmark_name(version) if version and version != 'mixed' else None,
+        'profile_level': level,
         'generated_at': max(collected) if collected else None,
         'statuses': list(DISPLAY),
         'summary': summary,

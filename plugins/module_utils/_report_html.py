@@ -22,6 +22,7 @@ from ansible_collections.hardening.docker.plugins.module_utils._report_build imp
 
 CSS = """
 :root { --fail:#b3261e; --error:#8e24aa; --waived:#b26a00; --manual:#1565c0; --na:#616161; --pass:#2e7d32; }
+:root { --nip:#5d6d7e; }
 * { box-sizing: border-box; }
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 1.5rem; color: #1b1b1b; }
 h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
@@ -31,7 +32,8 @@ ul.counts { list-style: none; display: flex; flex-wrap: wrap; gap: .5rem; paddin
 ul.counts li { border-radius: 6px; padding: .4rem .8rem; color: #fff; min-width: 7rem; }
 ul.counts li span { display: block; font-size: 1.6rem; font-weight: 700; }
 .bg-fail { background: var(--fail); } .bg-error { background: var(--error); } .bg-waived { background: var(--waived); }
-.bg-manual { background: var(--manual); } .bg-not_applicable { background: var(--na); } .bg-pass { background: var(--pass); }
+.bg-manual { background: var(--manual); } .bg-not_in_profile { background: var(--nip); }
+.bg-not_applicable { background: var(--na); } .bg-pass { background: var(--pass); }
 .bg-total { background: #263238; }
 table { border-collapse: collapse; margin: .25rem 0; }
 th, td { border: 1px solid #d0d0d0; padding: .3rem .45rem; vertical-align: top; text-align: left; }
@@ -40,9 +42,11 @@ td.num { text-align: right; }
 table.matrix td.cell { min-width: 8rem; max-width: 22rem; }
 .st { font-weight: 700; text-transform: uppercase; font-size: .78rem; letter-spacing: .03em; }
 .st-fail .st { color: var(--fail); } .st-error .st { color: var(--error); } .st-waived .st { color: var(--waived); }
-.st-manual .st { color: var(--manual); } .st-not_applicable .st { color: var(--na); } .st-pass .st { color: var(--pass); }
+.st-manual .st { color: var(--manual); } .st-not_in_profile .st { color: var(--nip); }
+.st-not_applicable .st { color: var(--na); } .st-pass .st { color: var(--pass); }
 td.st-fail { background: #fdecea; } td.st-error { background: #f6e8f8; } td.st-waived { background: #fff4e0; }
-td.st-manual { background: #e8f0fb; } td.st-pass { background: #edf7ee; } td.st-not_applicable { background: #f5f5f5; }
+td.st-manual { background: #e8f0fb; } td.st-not_in_profile { background: #f0f2f4; }
+td.st-pass { background: #edf7ee; } td.st-not_applicable { background: #f5f5f5; }
 details summary { cursor: pointer; }
 details p { margin: .3rem 0; }
 pre { white-space: pre-wrap; word-break: break-word; font-size: .75rem; background: #fafafa; padding: .3rem; margin: .3rem 0 0; }
@@ -68,7 +72,11 @@ def _counts_list(counts, prefix='count', element_ids=True):
     return '<ul class="counts">%s</ul>' % ''.join(items)
 
 
-def _cell(host, cid, cell):
+def _not_in_profile(level):
+    return 'not in profile level %s' % level
+
+
+def _cell(host, cid, cell, level=1):
     if cell is None:
         return '<td class="cell" data-host="%s" data-control="%s" data-status="none"><span class="small">not audited</span></td>' % (
             _e(host), _e(cid))
@@ -80,6 +88,9 @@ def _cell(host, cid, cell):
         extra += '<p><b>Waived</b> (%s%s): %s</p>' % (
             _e(cell['status']), (', until %s' % _e(cell['waiver_expires'])) if cell.get('waiver_expires') else '',
             _e(cell['waiver_reason']))
+    if not cell.get('in_profile', True):
+        tooltip = '%s (%s). Finding: %s' % (_not_in_profile(level), cell['status'], cell['evidence'])
+        extra += '<p><b>%s</b>, status %s</p>' % (_e(_not_in_profile(level).capitalize()), _e(cell['status']))
     if cell.get('expired_waiver'):
         expired = cell['expired_waiver']
         extra += '<p><b>Expired waiver</b> (%s): %s</p>' % (_e(expired['expires']), _e(expired['reason']))
@@ -104,9 +115,12 @@ def render_html(report):
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              '<title>%s</title>' % _e(report.get('title')), '<style>%s</style></head><body>' % CSS]
     parts.append('<h1>%s</h1>' % _e(report.get('title')))
-    parts.append('<p class="meta">CIS Docker Benchmark v1.6.0 and hardening.docker controls &middot; %d host(s) &middot; '
-                 '%d control(s) &middot; collected %s</p>'
-                 % (len(hosts), len(report['controls']), _e(report.get('generated_at') or 'n/a')))
+    level = report.get('profile_level') or 1
+    parts.append('<p class="meta"><span id="benchmark">%s</span> and hardening.docker controls &middot; '
+                 '<span id="profile-level">profile Level %s</span> (higher levels shown as not in profile) &middot; '
+                 '%d host(s) &middot; %d control(s) &middot; collected %s</p>'
+                 % (_e(report.get('benchmark') or 'CIS Docker Benchmark'), _e(level), len(hosts),
+                    len(report['controls']), _e(report.get('generated_at') or 'n/a')))
 
     parts.append('<h2 id="summary">Summary</h2>')
     parts.append(_counts_list(report['summary']))
@@ -136,7 +150,7 @@ def render_html(report):
             _e(cid), _e(control.get('worst')), _e(cid), _e(control.get('title')), _e(control.get('level')),
             '' if control.get('scored') else ' <span class="small">(manual)</span>', _remediation(control)))
         for host in hosts:
-            parts.append(_cell(host, cid, (report['results'].get(host) or {}).get(cid)))
+            parts.append(_cell(host, cid, (report['results'].get(host) or {}).get(cid), level))
         parts.append('</tr>')
     parts.append('</tbody></table>')
 

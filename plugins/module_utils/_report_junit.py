@@ -16,7 +16,7 @@ import json
 import xml.etree.ElementTree as ET
 
 
-def _testcase(suite, host, control, cell, classname=None):
+def _testcase(suite, host, control, cell, classname=None, level_text='not in profile'):
     case = ET.SubElement(suite, 'testcase', {
         'classname': classname or 'hardening.docker.%s' % host,
         'name': '%s %s' % (control['id'], control.get('title') or ''),
@@ -32,6 +32,8 @@ def _testcase(suite, host, control, cell, classname=None):
         node.text = evidence
     elif display == 'waived':
         ET.SubElement(case, 'skipped', {'message': 'waived: %s' % cell.get('waiver_reason')})
+    elif display == 'not_in_profile':
+        ET.SubElement(case, 'skipped', {'message': '%s (%s): %s' % (level_text, cell.get('status'), evidence)})
     elif display in ('manual', 'not_applicable'):
         ET.SubElement(case, 'skipped', {'message': '%s: %s' % (display, evidence)})
     out = ET.SubElement(case, 'system-out')
@@ -40,7 +42,11 @@ def _testcase(suite, host, control, cell, classname=None):
 
 
 def render_junit(report):
-    root = ET.Element('testsuites', {'name': report.get('title') or 'hardening.docker audit'})
+    name = report.get('title') or 'hardening.docker audit'
+    if report.get('benchmark'):
+        name = '%s (%s, profile level %s)' % (name, report['benchmark'], report.get('profile_level') or 1)
+    level_text = 'not in profile level %s' % (report.get('profile_level') or 1)
+    root = ET.Element('testsuites', {'name': name})
     totals = {'tests': 0, 'failures': 0, 'errors': 0, 'skipped': 0}
     order = [c['id'] for c in report['controls']]
     controls = dict((c['id'], c) for c in report['controls'])
@@ -60,13 +66,13 @@ def render_junit(report):
         for cid in order:
             if cid not in cells:
                 continue
-            display = _testcase(suite, host, controls[cid], cells[cid])
+            display = _testcase(suite, host, controls[cid], cells[cid], level_text=level_text)
             counts['tests'] += 1
             if display == 'fail':
                 counts['failures'] += 1
             elif display == 'error':
                 counts['errors'] += 1
-            elif display in ('waived', 'manual', 'not_applicable'):
+            elif display in ('waived', 'manual', 'not_applicable', 'not_in_profile'):
                 counts['skipped'] += 1
         for key, value in counts.items():
             suite.set(key, str(value))

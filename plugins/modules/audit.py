@@ -75,6 +75,22 @@ options:
         scanned and whether the limit stopped the scan (C(truncated)).
     type: int
     default: 10000
+  benchmark_version:
+    description:
+      - CIS Docker Benchmark version whose numbering the results use (C(id)); controls that version
+        does not have are left out (v1.6.0 and v1.7.0 have no devicemapper control).
+      - v1.8.0 moves the v1.6.0 ids 2.7 to 2.18 one up (TLS is 2.8 there). Every result also carries
+        C(catalog_id), its stable C(uid) and its ids in every version (C(cis)).
+    type: str
+    choices: ["1.6", "1.7", "1.8"]
+    default: "1.8"
+  profile_level:
+    description:
+      - CIS profile level the host is held to. Controls of a higher level keep their status but are
+        marked C(in_profile=false) and counted as C(not_in_profile), never as failures.
+    type: int
+    choices: [1, 2]
+    default: 1
   return_state:
     description:
       - Also return the gathered host state (useful to record a fixture for the unit tests).
@@ -132,9 +148,24 @@ results:
   elements: dict
   contains:
     id:
-      description: Control id, for example C(2.2) or C(HD-1).
+      description: Control id in the chosen O(benchmark_version), for example C(2.8) or C(HD-1).
       type: str
-      sample: "2.2"
+      sample: "2.8"
+    catalog_id:
+      description: Id of the control in the catalog (its v1.6 number; tasks are tagged C(rule_<catalog_id>)).
+      type: str
+      sample: "2.7"
+    uid:
+      description: Stable identifier of the control, the same in every benchmark version.
+      type: str
+      sample: daemon-tls
+    cis:
+      description: The control's id in each benchmark version that has it.
+      type: dict
+      sample: {"1.6": "2.7", "1.7": "2.7", "1.8": "2.8"}
+    in_profile:
+      description: Whether the control's level is within O(profile_level).
+      type: bool
     title:
       description: Control title from the catalog.
       type: str
@@ -169,10 +200,22 @@ results:
       description: Role, switch variable and tag that remediate the control, or null.
       type: dict
 summary:
-  description: Number of results per status, and C(total).
+  description:
+    - Number of results per status among the controls of the profile, C(not_in_profile) for the
+      controls above O(profile_level) (whatever their status), and C(total).
   returned: always
   type: dict
-  sample: {"pass": 40, "fail": 20, "not_applicable": 10, "manual": 4, "error": 0, "total": 74}
+  sample: {"pass": 40, "fail": 12, "not_applicable": 10, "manual": 4, "error": 0, "not_in_profile": 8, "total": 74}
+benchmark_version:
+  description: The benchmark version whose ids the results use.
+  returned: always
+  type: str
+  sample: "1.8"
+profile_level:
+  description: The profile level the results were counted against.
+  returned: always
+  type: int
+  sample: 1
 host:
   description: Facts about the audited host.
   returned: always
@@ -256,6 +299,10 @@ from ansible_collections.hardening.docker.plugins.module_utils._audit_catalog im
 from ansible_collections.hardening.docker.plugins.module_utils._audit_checks import evaluate_with_runtime
 from ansible_collections.hardening.docker.plugins.module_utils._audit_gather import Gatherer
 from ansible_collections.hardening.docker.plugins.module_utils._audit_model import summarize
+from ansible_collections.hardening.docker.plugins.module_utils._audit_profile import (
+    apply_profile,
+    controls_in_version,
+)
 
 
 def host_facts(state):
@@ -300,6 +347,8 @@ def main():
             docker_group=dict(type='str'),
             include_stopped=dict(type='bool', default=False),
             volume_scan_limit=dict(type='int', default=10000),
+            benchmark_version=dict(type='str', default='1.8', choices=['1.6', '1.7', '1.8']),
+            profile_level=dict(type='int', default=1, choices=[1, 2]),
             return_state=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
@@ -330,12 +379,17 @@ def main():
         include_stopped=module.params['include_stopped'],
         volume_scan_limit=module.params['volume_scan_limit'],
     )
+    version = module.params['benchmark_version']
+    controls = controls_in_version(controls, version)
     state = gatherer.gather(controls)
     results, per_container = evaluate_with_runtime(state, controls)
+    results = apply_profile(results, controls, version, module.params['profile_level'])
     output = dict(
         changed=False,
         results=results,
         summary=summarize(results),
+        benchmark_version=version,
+        profile_level=module.params['profile_level'],
         host=host_facts(state),
         collected_at=state.get('collected_at'),
         gather_errors=state.get('errors') or {},

@@ -50,6 +50,13 @@ options:
     elements: str
     choices: [json, junit, html]
     default: [json, junit, html]
+  benchmark_version:
+    description:
+      - CIS Docker Benchmark version the reports name; the results must have been audited with it
+        (M(hardening.docker.audit) option C(benchmark_version)), otherwise the module fails before writing.
+      - When omitted, the version the results carry is named.
+    type: str
+    choices: ["1.6", "1.7", "1.8"]
   title:
     description:
       - Title of the reports.
@@ -99,9 +106,19 @@ changed_files:
   elements: str
 summary:
   description: Counts over all hosts per displayed status (C(fail), C(error), C(waived), C(manual),
-    C(not_applicable), C(pass)) and C(total).
+    C(not_in_profile), C(not_applicable), C(pass)) and C(total). A control above the audit's profile
+    level counts as C(not_in_profile) whatever its status.
   returned: always
   type: dict
+benchmark_version:
+  description: The benchmark version whose ids the reports use.
+  returned: always
+  type: str
+  sample: "1.8"
+profile_level:
+  description: The profile level the reports count against.
+  returned: always
+  type: int
 hosts:
   description: Per host counts, facts and audit error.
   returned: always
@@ -157,6 +174,7 @@ def main():
             waivers_file=dict(type='path'),
             dest=dict(type='path', required=True),
             formats=dict(type='list', elements='str', choices=list(FILES), default=list(FILES)),
+            benchmark_version=dict(type='str', choices=['1.6', '1.7', '1.8']),
             title=dict(type='str', default='Docker host hardening audit'),
         ),
         supports_check_mode=True,
@@ -167,6 +185,12 @@ def main():
     except WaiverError as exc:
         module.fail_json(msg=to_native(exc))
 
+    wanted = params['benchmark_version']
+    audited = sorted(set(str(r.get('benchmark_version')) for r in params['results'].values()
+                         if isinstance(r, dict) and r.get('benchmark_version')))
+    if wanted and audited and audited != [wanted]:
+        module.fail_json(msg='benchmark_version is %s but the results were audited with %s: pass the same '
+                             'benchmark_version to hardening.docker.audit and audit_report' % (wanted, ', '.join(audited)))
     report = build_report(params['results'], waivers, title=params['title'])
     dest = params['dest']
     changed_files = []
@@ -199,6 +223,8 @@ def main():
         summary=report['summary'],
         hosts=dict((h, {'summary': e['summary'], 'facts': e['facts'], 'error': e['error']}) for h, e in report['hosts'].items()),
         waivers=report['waivers'],
+        benchmark_version=report['benchmark_version'],
+        profile_level=report['profile_level'],
     )
 
 

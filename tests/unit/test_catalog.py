@@ -79,8 +79,40 @@ def test_ids_unique_and_strings(controls):
 
 
 def test_catalog_order_is_natural(controls):
-    ids = [c['id'] for c in controls]
+    """In the newest benchmark's order (the devicemapper control sits at v1.8's 2.7)."""
+    ids = [c['cis'].get('1.8', c['id']) for c in controls]
     assert ids == sorted(ids, key=sort_key)
+
+
+def test_every_control_has_a_stable_uid_and_its_cis_ids(controls):
+    uids = [c['uid'] for c in controls]
+    assert len(uids) == len(set(uids))
+    for control in controls:
+        if control['profile'] == 'hardening':
+            assert control['cis'] == {}, control['id']
+        else:
+            assert set(control['cis']) <= {'1.6', '1.7', '1.8'} and '1.8' in control['cis'], control['id']
+
+
+def test_benchmark_renumbering(by_id):
+    """v1.7 keeps v1.6's numbers; v1.8 inserts 2.7 (devicemapper) and moves 2.7-2.18 one up."""
+    assert by_id['2.7']['cis'] == {'1.6': '2.7', '1.7': '2.7', '1.8': '2.8'}      # TLS
+    assert by_id['2.8']['cis']['1.8'] == '2.9' and by_id['2.9']['cis']['1.8'] == '2.10'
+    assert by_id['2.18']['cis']['1.8'] == '2.19'
+    assert by_id['2.6']['cis']['1.8'] == '2.6' and by_id['3.1']['cis']['1.8'] == '3.1'
+    devicemapper = by_id['daemon-no-devicemapper']
+    assert devicemapper['cis'] == {'1.8': '2.7'} and devicemapper['check']['key'] == 'storage-driver'
+    for control in by_id.values():
+        assert control['cis'].get('1.7', control['cis'].get('1.6')) == control['cis'].get('1.6')
+
+
+def test_catalog_without_uid_or_cis_is_refused(controls):
+    broken = [dict(c) for c in controls[:2]]
+    del broken[0]['uid']
+    broken[1]['cis'] = {'1.6': '9.9'}
+    with pytest.raises(CatalogError) as info:
+        validate_catalog(broken)
+    assert "missing 'uid'" in str(info.value) and 'catalog id is the v1.6 id' in str(info.value)
 
 
 def test_cis_sections_complete(by_id):

@@ -13,6 +13,7 @@ import yaml
 
 from ansible_collections.hardening.docker.plugins.module_utils._audit_checks import evaluate_all
 from ansible_collections.hardening.docker.plugins.module_utils._audit_model import summarize
+from ansible_collections.hardening.docker.plugins.module_utils._audit_profile import apply_profile, controls_in_version
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 FIXTURES = os.path.join(ROOT, 'tests', 'unit', 'fixtures', 'hoststates')
@@ -44,3 +45,14 @@ def all_results(extra_unreachable=True):
     if extra_unreachable:
         results['gone'] = {'unreachable': True, 'msg': 'Failed to connect to the host via ssh', 'changed': False}
     return results
+
+
+def profiled_result(name, version, level):
+    """The audit module's result for a recorded host, in ``version``'s ids and profile ``level``."""
+    catalog = controls_in_version(controls(), version)
+    raw = audit_result(name, catalog)
+    raw['results'] = apply_profile(raw['results'], catalog, version, level)
+    raw['summary'] = summarize(raw['results'])
+    raw['benchmark_version'] = version
+    raw['profile_level'] = level
+    return raw

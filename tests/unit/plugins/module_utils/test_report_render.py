@@ -41,7 +41,8 @@ def report():
 def test_json_shape(report):
     data = json.loads(render_json(report))
     assert set(data) == {'schema', 'title', 'generated_at', 'statuses', 'summary', 'hosts', 'controls', 'results', 'waivers',
-                         'runtime'}
+                         'runtime',
+                         'benchmark_version', 'benchmark', 'profile_level'}
     assert data['statuses'] == list(DISPLAY)
     assert set(data['hosts']) == set(HOSTS) | {'gone'}
     assert data['hosts']['gone']['error'] == 'Failed to connect to the host via ssh'

@@ -49,7 +49,10 @@ def test_stock_host(run_module, recorded):
     result = run_module(audit.main, {'controls': CONTROLS})
     assert result['changed'] is False
     assert len(result['results']) == len(CONTROLS)
-    assert [r['id'] for r in result['results']] == [c['id'] for c in CONTROLS]
+    # default: CIS Docker Benchmark v1.8.0 numbering, which has every catalog control
+    assert [r['id'] for r in result['results']] == [c['cis'].get('1.8', c['id']) for c in CONTROLS]
+    assert [r['catalog_id'] for r in result['results']] == [c['id'] for c in CONTROLS]
+    assert result['benchmark_version'] == '1.8' and result['profile_level'] == 1
     assert result['summary']['total'] == len(CONTROLS)
     # recorded before the runtime audit: only the runtime controls cannot be decided
     errors = [r for r in result['results'] if r['status'] == 'error']
@@ -125,3 +128,75 @@ def test_real_gather_on_this_machine(run_module):
     assert result['state']['schema'] == 1
     assert 'runtime' in result['state'] and isinstance(result['runtime']['results'], list)
     json.dumps(result)
+
+
+def _by(result, key):
+    return dict((r[key], r) for r in result['results'])
+
+
+def test_benchmark_1_8_numbers_tls_2_8(run_module, recorded):
+    recorded('debian12-hardened')
+    result = run_module(audit.main, {'controls': CONTROLS, 'benchmark_version': '1.8'})
+    by_id = _by(result, 'id')
+    assert by_id['2.8']['uid'] == 'daemon-tls' and by_id['2.8']['catalog_id'] == '2.7'
+    assert by_id['2.8']['check_type'] == 'tls'
+    assert by_id['2.7']['uid'] == 'daemon-no-devicemapper'
+    assert by_id['2.9']['uid'] == 'daemon-default-ulimits'
+    assert by_id['2.19']['uid'] == 'daemon-no-experimental'
+    assert by_id['3.1']['catalog_id'] == '3.1' and by_id['HD-1']['catalog_id'] == 'HD-1'
+
+
+def test_benchmark_1_6_keeps_todays_ids(run_module, recorded):
+    recorded('debian12-hardened')
+    result = run_module(audit.main, {'controls': CONTROLS, 'benchmark_version': '1.6'})
+    by_id = _by(result, 'id')
+    assert by_id['2.7']['uid'] == 'daemon-tls' and by_id['2.7']['check_type'] == 'tls'
+    assert '2.19' not in by_id
+    # v1.6 has no devicemapper control: it is not decided at all
+    assert 'daemon-no-devicemapper' not in _by(result, 'uid')
+    assert result['summary']['total'] == len(CONTROLS) - 1
+    assert [r['id'] for r in result['results']] == [r['catalog_id'] for r in result['results']]
+
+
+def test_benchmark_1_7_numbers_like_1_6(run_module, recorded):
+    recorded('debian12-hardened')
+    result = run_module(audit.main, {'controls': CONTROLS, 'benchmark_version': '1.7'})
+    assert _by(result, 'uid')['daemon-tls']['id'] == '2.7'
+    assert result['benchmark_version'] == '1.7'
+
+
+def test_unknown_benchmark_version_is_refused(fail_module):
+    result = fail_module(audit.main, {'controls': CONTROLS, 'benchmark_version': '1.9'})
+    assert 'benchmark_version' in result['msg'] and '1.8' in result['msg']
+
+
+def test_devicemapper_storage_driver_fails(run_module, recorded, monkeypatch):
+    recorded('debian12-stock')
+    control = [c for c in CONTROLS if c['uid'] == 'daemon-no-devicemapper']
+    passed = run_module(audit.main, {'controls': control})['results'][0]
+    assert (passed['id'], passed['status']) == ('2.7', 'pass')     # overlay2
+
+    def devicemapper_host(self, controls):
+        state = fixture_state('debian12-stock')
+        state['docker_info']['data']['Driver'] = 'devicemapper'
+        state['options'] = dict(self.options)
+        return state
+    monkeypatch.setattr(Gatherer, 'gather', devicemapper_host)
+    failed = run_module(audit.main, {'controls': control})['results'][0]
+    assert failed['status'] == 'fail' and 'devicemapper' in failed['evidence']
+
+
+def test_level_1_does_not_count_level_2_failures(run_module, recorded):
+    recorded('debian12-stock')
+    level1 = run_module(audit.main, {'controls': CONTROLS})
+    level2 = run_module(audit.main, {'controls': CONTROLS, 'profile_level': 2})
+    central_logging = _by(level1, 'uid')['daemon-central-logging']
+    assert central_logging['status'] == 'fail' and central_logging['in_profile'] is False
+    assert _by(level2, 'uid')['daemon-central-logging']['in_profile'] is True
+    level2_fails = [r for r in level2['results'] if r['status'] == 'fail' and r['level'] == 2]
+    assert level2_fails
+    assert level1['summary']['fail'] == level2['summary']['fail'] - len(level2_fails)
+    assert level1['summary']['not_in_profile'] == len([c for c in CONTROLS if c['level'] == 2])
+    assert level2['summary']['not_in_profile'] == 0
+    for summary in (level1['summary'], level2['summary']):
+        assert sum(v for k, v in summary.items() if k != 'total') == summary['total'] == len(CONTROLS)

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from ansible_collections.hardening.docker.plugins.modules import audit_report
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'module_utils'))
-from test_report_helpers import all_results  # noqa: E402  pylint: disable=wrong-import-position
+from test_report_helpers import all_results, profiled_result  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def args(tmp_path, **more):
@@ -78,3 +78,18 @@ def test_bad_waivers_and_bad_dest(fail_module, tmp_path):
     blocker.write_text('x')
     result = fail_module(audit_report.main, args(tmp_path, dest=str(blocker)))
     assert 'not a directory' in result['msg']
+
+
+def test_names_the_benchmark_version_of_the_results(run_module, tmp_path):
+    results = {'debian13': profiled_result('debian13', '1.8', 2)}
+    result = run_module(audit_report.main, {'results': results, 'dest': str(tmp_path / 'r'), 'benchmark_version': '1.8'})
+    assert result['benchmark_version'] == '1.8' and result['profile_level'] == 2
+    assert 'CIS Docker Benchmark v1.8.0' in (tmp_path / 'r' / 'report.html').read_text()
+    assert json.loads((tmp_path / 'r' / 'report.json').read_text())['benchmark_version'] == '1.8'
+
+
+def test_refuses_results_of_another_benchmark_version(fail_module, tmp_path):
+    results = {'debian13': profiled_result('debian13', '1.6', 1)}
+    result = fail_module(audit_report.main, {'results': results, 'dest': str(tmp_path / 'r'), 'benchmark_version': '1.8'})
+    assert 'benchmark_version is 1.8 but the results were audited with 1.6' in result['msg']
+    assert not (tmp_path / 'r').exists()
