@@ -23,8 +23,9 @@ def report(kind):
 
 def main_job_controls(level):
     """Catalog controls up to ``level`` that a role of the main job remediates with the defaults of that level."""
-    plays = yaml.safe_load((COLLECTION / "playbooks" / "harden.yml").read_text())
-    roles = {r["role"].split(".")[-1] for r in plays[0]["roles"]} - {"daemon_restart"}
+    # The one list of roles of the main job (playbooks/harden.yml and rollout.yml import it).
+    tasks = yaml.safe_load((COLLECTION / "playbooks" / "tasks" / "harden_roles.yml").read_text())
+    roles = {t["ansible.builtin.import_role"]["name"].split(".")[-1] for t in tasks}
     controls = yaml.safe_load((COLLECTION / "controls" / "catalog.yml").read_text())["controls"]
     chosen = []
     for control in controls:
