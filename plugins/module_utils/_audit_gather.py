@@ -23,7 +23,6 @@ import os
 import platform
 import posixpath
 import pwd
-import socket
 import stat
 
 from ansible_collections.hardening.docker.plugins.module_utils._audit_config import (
@@ -34,6 +33,7 @@ from ansible_collections.hardening.docker.plugins.module_utils._audit_config imp
 )
 from ansible_collections.hardening.docker.plugins.module_utils._audit_runtime_checks import RUNTIME_TYPES
 from ansible_collections.hardening.docker.plugins.module_utils._audit_runtime_gather import (
+    UnixHTTPConnection,
     DEFAULT_SCAN_LIMIT,
     gather_runtime,
 )
@@ -560,20 +560,8 @@ class Gatherer(object):
 # module-level helpers
 # --------------------------------------------------------------------------
 
-class _UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, path, timeout=API_TIMEOUT):
-        http.client.HTTPConnection.__init__(self, 'localhost', timeout=timeout)
-        self._socket_path = path
-
-    def connect(self):
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        sock.connect(self._socket_path)
-        self.sock = sock
-
-
 def _api_get(socket_path, url):
-    conn = _UnixHTTPConnection(socket_path)
+    conn = UnixHTTPConnection(socket_path)
     try:
         conn.request('GET', url, headers={'Host': 'docker'})
         response = conn.getresponse()

@@ -33,7 +33,9 @@ class RuntimeGatherError(Exception):
     """The containers could not be listed at all."""
 
 
-class _UnixConnection(http.client.HTTPConnection):
+class UnixHTTPConnection(http.client.HTTPConnection):
+    """HTTP over the Docker API's unix socket (shared with _audit_gather)."""
+
     def __init__(self, path, timeout=API_TIMEOUT):
         http.client.HTTPConnection.__init__(self, 'localhost', timeout=timeout)
         self._socket_path = path
@@ -55,7 +57,7 @@ class EngineClient(object):
 
     def get(self, url):
         if self._conn is None:
-            self._conn = _UnixConnection(self.socket_path)
+            self._conn = UnixHTTPConnection(self.socket_path)
         try:
             self._conn.request('GET', url, headers={'Host': 'docker'})
             response = self._conn.getresponse()
