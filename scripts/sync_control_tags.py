@@ -7,7 +7,8 @@
 A control task is a task named "<catalog id> | PATCH | ..." or "<id> | AUDIT | ...".
 Its `tags:` become its other tags (kept, in their order) followed by the three
 the catalog gives it, on one line. Tasks without `tags:` get the line after
-their name. Re-run after merging new control tasks or catalog entries.
+their name. Any other task tagged rule_<id> (a module call that applies many
+controls, a step that prepares them) also gets each control's ctl_/level tag. Re-run after merging new control tasks or catalog entries.
 
     scripts/sync_control_tags.py           # rewrite the task files
     scripts/sync_control_tags.py --check   # fail, listing each task whose tags disagree
@@ -90,6 +91,47 @@ def sync_file(path, wanted, problems):
     return '\n'.join(out)
 
 
+def walk_tasks(tasks):
+    """Every task of a task file, those inside block/rescue/always included."""
+    for task in tasks if isinstance(tasks, list) else []:
+        if not isinstance(task, dict):
+            continue
+        yield task
+        for key in ('block', 'rescue', 'always'):
+            yield from walk_tasks(task.get(key))
+
+
+def helper_task_fixes(path, text, wanted, problems):
+    """A task that is not itself a control task but serves controls (tags rule_a,
+    rule_b, ...: one module call for many controls, a preparation step) gets the
+    ctl_/level tags of each, so that --tags level1 or ctl_<uid> runs it as it
+    runs the control tasks. One-line `tags: [...]` lists are rewritten; a list
+    in a YAML anchor is only reported (edit it by hand)."""
+    by_rule = {tags[0]: tags for tags in wanted.values()}
+    lines = text.split('\n')
+    for task in walk_tasks(yaml.safe_load(text)):
+        tags = task.get('tags')
+        name = str(task.get('name', ''))
+        if not isinstance(tags, list) or TASK.match('- name: %s' % name):
+            continue
+        missing = []
+        for rule in [t for t in tags if str(t).startswith('rule_')]:
+            missing.extend(t for t in by_rule.get(rule, ()) if t not in tags and t not in missing)
+        if not missing:
+            continue
+        where = '%s (%s)' % (path.relative_to(ROOT), name)
+        problems.append('%s: tags %s lack %s' % (where, tags, ', '.join(missing)))
+        head = re.compile(r'^(?P<indent>\s*)- name: ["\']?%s["\']?\s*$' % re.escape(name))
+        index = next((i for i, line in enumerate(lines) if head.match(line)), None)
+        found = parse_tags(lines, index, len(head.match(lines[index]).group('indent')) + 2) if index is not None else None
+        line = lines[found[0]] if found else ''
+        if not found or found[0] != found[1] or not line.rstrip().endswith(']') or '&' in line or '*' in line:
+            problems.append('%s: tags in an anchor or on several lines: add %s by hand' % (where, ', '.join(missing)))
+            continue
+        lines[found[0]] = line.rstrip()[:-1] + ', ' + ', '.join(missing) + ']'
+    return '\n'.join(lines)
+
+
 def task_files(root):
     return sorted(p for p in (root / 'roles').glob('*/tasks/**/*.yml') if p.is_file())
 
@@ -109,7 +151,7 @@ def main():
     changed = 0
     for path in task_files(ROOT):
         before = len(problems)
-        text = sync_file(path, wanted, problems)
+        text = helper_task_fixes(path, sync_file(path, wanted, problems), wanted, problems)
         if not args.check and len(problems) > before and text != path.read_text():
             path.write_text(text)
             changed += 1
@@ -119,7 +161,7 @@ def main():
             print('\n'.join('  ' + p for p in problems))
             return 1
         return 0
-    unknown = [p for p in problems if 'no control' in p]
+    unknown = [p for p in problems if 'no control' in p or 'by hand' in p]
     print('rewrote tags in %d file(s)' % changed)
     if unknown:
         print('\n'.join(unknown))

@@ -13,7 +13,8 @@ author:
   - hardening.docker maintainers (!UNKNOWN)
 description:
   - Returns the given control ids whose switch C(<prefix>_rule_<id>) is true, whose area switch (when O(areas)
-    names one) is true, and that C(--tags) / C(--skip-tags) select by their C(rule_<id>) tag.
+    names one) is true, and that C(--tags) / C(--skip-tags) select by one of their tags: C(rule_<id>),
+    C(ctl_<uid>) or C(level1)/C(level2), as the catalog (C(controls/catalog.yml)) gives them.
   - A run tag that is not a C(rule_*) tag (C(all), a tag the role was applied with) selects every switched-on control.
   - Use C(query()) so that the answer is always a list.
 options:
@@ -51,10 +52,20 @@ from ansible.errors import AnsibleLookupError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.lookup import LookupBase
 
+from ansible_collections.hardening.docker.plugins.lookup.control_catalog import load_catalog
 from ansible_collections.hardening.docker.plugins.module_utils._control_selection import (
     select_controls,
     switch_name,
 )
+
+
+def catalog_tags():
+    """Control id -> its ctl_<uid> and level<n> tags (the same tags scripts/sync_control_tags.py writes)."""
+    tags = {}
+    for control in load_catalog():
+        uid = str(control['uid']).replace('.', '_').replace('-', '_').lower()
+        tags[str(control['id'])] = ('ctl_' + uid, 'level%d' % control['level'])
+    return tags
 
 
 class LookupModule(LookupBase):
@@ -83,4 +94,4 @@ class LookupModule(LookupBase):
             switches[control_id] = on
         run_tags = self._templar.template(variables.get('ansible_run_tags', ['all']))
         skip_tags = self._templar.template(variables.get('ansible_skip_tags', []))
-        return select_controls(ids, switches, run_tags, skip_tags)
+        return select_controls(ids, switches, run_tags, skip_tags, catalog_tags())

@@ -424,7 +424,7 @@ def check_file_mode(state, control, params):
             problems.append('%s owner %s (expected %s)' % (target['realpath'], target.get('owner'), owner))
         if group and target.get('group') != group:
             problems.append('%s group %s (expected %s)' % (target['realpath'], target.get('group'), group))
-        if max_mode is not None and mode & ~max_mode & 0o7777:
+        if max_mode is not None and mode & (0o7777 ^ (max_mode & 0o7777)):
             problems.append('%s mode %s (allowed at most %s)' % (target['realpath'], _fmt_mode(mode), _fmt_mode(max_mode)))
     if problems:
         return FAIL, '; '.join(problems), details

@@ -7,7 +7,8 @@
 
 A role that applies many controls in one module call still honours the per
 control interface: ``<role>_rule_<id>`` switches a control off, ``--tags
-rule_<id>`` narrows the run to it and ``--skip-tags rule_<id>`` leaves it out.
+rule_<id>`` (or its ``ctl_<uid>`` tag, or its ``level1``/``level2`` tag)
+narrows the run to it and ``--skip-tags`` with any of them leaves it out.
 """
 
 from __future__ import annotations
@@ -26,22 +27,30 @@ def switch_name(prefix, control_id):
     return prefix + '_' + rule_tag(control_id)
 
 
-def select_controls(ids, switches, run_tags=('all',), skip_tags=()):
+def is_control_tag(tag):
+    """A tag that belongs to single controls: rule_<id>, ctl_<uid>, level1, level2."""
+    return tag.startswith(('rule_', 'ctl_')) or tag in ('level1', 'level2')
+
+
+def select_controls(ids, switches, run_tags=('all',), skip_tags=(), control_tags=None):
     """The ids (in order) whose switch is on and that the tags select.
 
     ``switches`` maps an id to its effective switch (rule and area switch
-    combined). A run tag other than ``rule_*`` (``all``, a tag the role was
-    included with, ...) selects every control: the task holding the controls
-    only runs when such a tag selected it.
+    combined). ``control_tags`` maps an id to its other tags (``ctl_<uid>``,
+    ``level<n>``); its ``rule_<id>`` tag is always one. A run tag that is not
+    a control tag (``all``, a tag the role was included with, ...) selects
+    every control: the task holding the controls only runs when such a tag
+    selected it.
     """
     run_tags = set(run_tags or ('all',))
     skip_tags = set(skip_tags or ())
-    every = bool(run_tags & SELECT_ALL) or any(not tag.startswith('rule_') for tag in run_tags if tag != 'always')
+    control_tags = control_tags or {}
+    every = bool(run_tags & SELECT_ALL) or any(not is_control_tag(tag) for tag in run_tags if tag != 'always')
     chosen = []
     for control_id in ids:
-        tag = rule_tag(control_id)
-        if not switches.get(control_id, False) or tag in skip_tags:
+        tags = {rule_tag(control_id)} | set(control_tags.get(control_id, ()))
+        if not switches.get(control_id, False) or tags & skip_tags:
             continue
-        if every or tag in run_tags:
+        if every or tags & run_tags:
             chosen.append(control_id)
     return chosen

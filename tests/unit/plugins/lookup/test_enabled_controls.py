@@ -47,3 +47,11 @@ def test_missing_or_bad_switch_is_an_error_naming_it():
         lookup(BASE, '3.3', prefix='fp')
     with pytest.raises(AnsibleLookupError, match='fp_rule_3_1 must be a boolean'):
         lookup(dict(BASE, fp_rule_3_1='maybe'), '3.1', prefix='fp')
+
+
+def test_catalog_tags_select_by_uid_and_level():
+    # 3.1 is Level 1 and 3.17 Level 2 in controls/catalog.yml.
+    variables = dict(BASE, fp_rule_3_17=True)
+    assert lookup(dict(variables, ansible_run_tags=['level2']), '3.1', '3.17', prefix='fp') == ['3.17']
+    assert lookup(dict(variables, ansible_run_tags=['ctl_file_docker_service_owner']), '3.1', '3.17', prefix='fp') == ['3.1']
+    assert lookup(dict(variables, ansible_skip_tags=['level1']), '3.1', '3.17', prefix='fp') == ['3.17']

@@ -48,3 +48,19 @@ def test_other_run_tags_select_every_switched_on_control():
     assert select_controls(IDS, dict(ALL_ON, **{'3.1': False}), ['files']) == ['3.2', 'HD-1']
     assert select_controls(IDS, ALL_ON, ['tagged']) == IDS
     assert select_controls(IDS, ALL_ON, ['always', 'rule_3_1']) == ['3.1']
+
+
+CONTROL_TAGS = {'3.1': ('ctl_file_docker_service_owner', 'level1'), '3.17': ('ctl_file_daemon_json_owner', 'level2')}
+
+
+def test_level_and_uid_tags_narrow_the_run():
+    on = {'3.1': True, '3.17': True}
+    assert select_controls(['3.1', '3.17'], on, ['level2'], [], CONTROL_TAGS) == ['3.17']
+    assert select_controls(['3.1', '3.17'], on, ['ctl_file_docker_service_owner'], [], CONTROL_TAGS) == ['3.1']
+    assert select_controls(['3.1', '3.17'], on, ['level1', 'rule_3_17'], [], CONTROL_TAGS) == ['3.1', '3.17']
+
+
+def test_level_and_uid_tags_skip_a_control():
+    on = {'3.1': True, '3.17': True}
+    assert select_controls(['3.1', '3.17'], on, ['all'], ['level2'], CONTROL_TAGS) == ['3.1']
+    assert select_controls(['3.1', '3.17'], on, ['all'], ['ctl_file_docker_service_owner'], CONTROL_TAGS) == ['3.17']
