@@ -13,7 +13,7 @@ author:
   - hardening.docker maintainers (!UNKNOWN)
 description:
   - Returns the given control ids whose switch C(<prefix>_rule_<id>) is true, whose area switch (when O(areas)
-    names one) is true, and that C(--tags) / C(--skip-tags) select by one of their tags: C(rule_<id>),
+    names one) is true, and that C(--tags) / C(--skip-tags) select by one of their tags, C(rule_<id>),
     C(ctl_<uid>) or C(level1)/C(level2), as the catalog (C(controls/catalog.yml)) gives them.
   - A run tag that is not a C(rule_*) tag (C(all), a tag the role was applied with) selects every switched-on control.
   - Use C(query()) so that the answer is always a list.
