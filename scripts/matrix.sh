@@ -17,7 +17,11 @@
 #                                      Debian 13's python3 in a container of the trixie test-host
 #                                      image (no pip or venv there: packages installed for 3.13
 #                                      with pip --target here); "" skips them
-# Exit status: 1 when any step failed. The table is also written to .cache/matrix/results.txt.
+#   MATRIX_RESET=1                     forget the results of earlier runs first
+# Each result is kept in .cache/matrix/results/<version>.<step>, so that runs of
+# different steps (CI runs unit and sanity next to Molecule, then the scenario)
+# add up to one table: printed at the end and written to .cache/matrix/results.txt.
+# Exit status: 1 when any step of this run failed.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 top=$PWD
@@ -27,11 +31,18 @@ scenario=${MATRIX_SCENARIO:-default}
 steps=${MATRIX_STEPS:-unit sanity molecule}
 molecule_versions=" ${MATRIX_MOLECULE-$versions} "
 sequence=${MATRIX_SEQUENCE:-test}
-mkdir -p .cache/matrix
+[ "${MATRIX_RESET:-0}" = 1 ] && rm -rf .cache/matrix/results
+mkdir -p .cache/matrix/results
 export ANSIBLE_COLLECTIONS_PATH="$top/.cache/collections" PYTHONPATH="$top/.cache/collections"
 export HD_TESTBED_TAG=${HD_TESTBED_TAG:-$(testbed/recipe-hash.sh)}
-declare -A result took
 failed=0
+
+# record VERSION STEP RESULT [SECONDS]
+record() {
+  echo "$3${4:+ $4s}" >".cache/matrix/results/$1.$2"
+  [ "$3" = FAIL ] && failed=1
+  return 0
+}
 
 venv_for() {
   local version=$1 venv=".cache/matrix/$1"
@@ -89,40 +100,39 @@ for version in $versions; do
   start=$(date +%s)
   echo "::: matrix ansible-core $version: virtualenv"
   if ! venv_for "$version"; then
-    result[$version,venv]=FAIL; failed=1; continue
+    record "$version" venv FAIL
+    continue
   fi
-  result[$version,venv]=ok
-  took[$version,venv]=$(( $(date +%s) - start ))
+  record "$version" venv ok $(( $(date +%s) - start ))
   echo "::: matrix $(".cache/matrix/$version/bin/ansible" --version | head -1)"
   for step in $steps; do
     if [ "$step" = molecule ] && [[ $molecule_versions != *" $version "* ]]; then
-      result[$version,$step]=not-run
+      [ -e ".cache/matrix/results/$version.$step" ] || record "$version" "$step" not-run
       continue
     fi
     start=$(date +%s)
     echo "::: matrix ansible-core $version: $step"
-    if run_step "$version" "$step"; then result[$version,$step]=pass; else result[$version,$step]=FAIL; failed=1; fi
-    took[$version,$step]=$(( $(date +%s) - start ))
-    echo "::: matrix ansible-core $version: $step ${result[$version,$step]} in ${took[$version,$step]} s"
+    if run_step "$version" "$step"; then outcome=pass; else outcome=FAIL; fi
+    record "$version" "$step" $outcome $(( $(date +%s) - start ))
+    echo "::: matrix ansible-core $version: $step $outcome in $(( $(date +%s) - start )) s"
   done
 done
 
 for version in $container_versions; do
   start=$(date +%s)
   echo "::: matrix ansible-core $version (Python 3.13 in a Debian 13 container): unit"
-  if container_unit "$version"; then result[$version,unit]=pass; else result[$version,unit]=FAIL; failed=1; fi
-  took[$version,unit]=$(( $(date +%s) - start ))
-  result[$version,venv]="py3.13"
-  for step in $steps; do [ "$step" = unit ] || result[$version,$step]="not-run"; done
+  if container_unit "$version"; then outcome=pass; else outcome=FAIL; fi
+  record "$version" unit $outcome $(( $(date +%s) - start ))
+  record "$version" venv py3.13
 done
 
 {
-  printf '%-14s %-10s' "ansible-core" "venv"
-  for step in $steps; do printf ' %-16s' "$step"; done
-  printf '\n'
-  for version in $versions $container_versions; do
-    printf "%-14s %-10s" "$version" "${result[$version,venv]:-?}${took[$version,venv]:+ ${took[$version,venv]}s}"
-    for step in $steps; do printf ' %-16s' "${result[$version,$step]:-skipped}${took[$version,$step]:+ ${took[$version,$step]}s}"; done
+  printf '%-14s %-12s %-14s %-14s %-14s\n' ansible-core venv unit sanity molecule
+  for version in $(find .cache/matrix/results -type f -printf "%f\n" | sed "s/\.[a-z]*$//" | sort -uV); do
+    printf '%-14s' "$version"
+    for step in venv unit sanity molecule; do
+      printf ' %-14s' "$(cat ".cache/matrix/results/$version.$step" 2>/dev/null || echo not-run)"
+    done
     printf '\n'
   done
 } | tee .cache/matrix/results.txt
