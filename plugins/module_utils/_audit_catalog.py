@@ -16,7 +16,8 @@ from ansible_collections.hardening.docker.plugins.module_utils._audit_model impo
 from ansible_collections.hardening.docker.plugins.module_utils._audit_runtime_checks import RULES, RUNTIME_TYPES
 
 # Roles of docs/design.md that remediate controls (daemon_restart remediates none).
-ROLES = ('daemon', 'limits', 'daemon_tls', 'socket', 'file_permissions', 'auditd', 'userns', 'apparmor', 'authz')
+ROLES = ('daemon', 'limits', 'daemon_tls', 'socket', 'file_permissions', 'auditd', 'userns', 'apparmor', 'authz',
+         'daemon_restart')
 PROFILES = ('cis', 'hardening')
 SECTIONS = ('1', '2', '3', '5', 'HD')
 
@@ -46,6 +47,7 @@ CHECK_PARAMS = {
     'apparmor_profiles': ((), ('profiles', 'files', 'profile_dir')),
     'log_rotation': ((), ('size_drivers', 'rotating_drivers')),
     'unix_socket': ((), ('paths', 'unit')),
+    'daemon_in_sync': ((), ()),
     'containers': (('container_rule',), ()),
     'volume_dirs': ((), ()),
     'volume_files': ((), ()),

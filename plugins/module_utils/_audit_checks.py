@@ -29,6 +29,7 @@ from ansible_collections.hardening.docker.plugins.module_utils._audit_model impo
     PASS,
     make_result,
 )
+from ansible_collections.hardening.docker.plugins.module_utils._daemon_sync import sync_findings
 from ansible_collections.hardening.docker.plugins.module_utils._audit_runtime_checks import (
     RUNTIME_CHECKS,
     evaluate_runtime,
@@ -692,6 +693,25 @@ def check_unix_socket(state, control, params):
     return FAIL, '%s configured but no socket exists at %s' % (how, ', '.join(candidates)), details
 
 
+def check_daemon_in_sync(state, control, params):
+    """The running dockerd serves what daemon.json and its unit say (no restart pending)."""
+    if 'dockerd_running' not in state:
+        raise CheckError('the running dockerd was not inspected: %s'
+                         % ((state.get('errors') or {}).get('dockerd_running') or 'no data'))
+    try:
+        findings = sync_findings(state)
+    except ValueError as exc:
+        raise CheckError(str(exc))
+    running = state['dockerd_running']
+    details = {'pid': running.get('pid'), 'tcp_listeners': running.get('tcp_listeners'),
+               'argv': running.get('argv'), 'findings': findings}
+    if findings:
+        return FAIL, '; '.join(findings), details
+    listeners = ', '.join(running.get('tcp_listeners') or []) or 'no TCP socket'
+    return PASS, ('dockerd (pid %s) runs as its unit says, serves %s as configured, and no configuration '
+                  'file changed since it started' % (running.get('pid'), listeners)), details
+
+
 CHECKS = {
     'manual': check_manual,
     'daemon_key': check_daemon_key,
@@ -709,6 +729,7 @@ CHECKS = {
     'apparmor_profiles': check_apparmor_profiles,
     'log_rotation': check_log_rotation,
     'unix_socket': check_unix_socket,
+    'daemon_in_sync': check_daemon_in_sync,
 }
 CHECKS.update(RUNTIME_CHECKS)
 

@@ -37,6 +37,7 @@ from ansible_collections.hardening.docker.plugins.module_utils._audit_runtime_ga
     DEFAULT_SCAN_LIMIT,
     gather_runtime,
 )
+from ansible_collections.hardening.docker.plugins.module_utils._daemon_sync import add_sync_state
 from ansible_collections.hardening.docker.plugins.module_utils._docker_paths import (
     canonical_watch_path,
     check_paths,
@@ -127,6 +128,7 @@ class Gatherer(object):
             unit['error'] = str(exc)
             return unit
         unit.update(fragment_path=service.unit_path, dropin_paths=list(service.dropins),
+                    environment_file_paths=list(service.environment_file_paths),
                     environment=dict((k, v[0]) for k, v in service.environment.items()),
                     warnings=list(service.warnings))
         if not service.found:
@@ -486,6 +488,9 @@ class Gatherer(object):
                 sockets.append(path)
         state['docker_info'] = step('docker_info', self.gather_docker_info, sockets) or {
             'available': False, 'error': state['errors'].get('docker_info')}
+
+        if 'daemon_in_sync' in types:
+            step('dockerd_running', add_sync_state, state, self._run, self.which('journalctl'))
 
         paths = set(sockets)
         globs = set()

@@ -309,6 +309,7 @@ class ServiceConfig(object):
         self.exec_start = []
         self.environment = {}      # name -> (value, where it was set)
         self.environment_files = {}  # name -> EnvironmentFile that set its final value
+        self.environment_file_paths = []  # every EnvironmentFile named, read or not
         self.warnings = []
 
     @property
@@ -391,6 +392,7 @@ def load_service(unit, search_paths=DEFAULT_UNIT_SEARCH_PATHS, exclude=()):
                 optional = value.startswith('-')
                 env_files.append((value[1:] if optional else value, optional, where))
 
+    service.environment_file_paths = [env_path for env_path, _optional, _where in env_files]
     for name, val, where in assignments:
         service.environment[name] = (val, where)
     for env_path, optional, where in env_files:

@@ -35,6 +35,8 @@ options:
     description:
       - Path of the daemon configuration file.
       - Its directory is created (mode V(0755)) when missing.
+      - When it is a symbolic link, the link is kept and its target is written (with the backup next to the
+        target); a link whose target is a directory or lies in a missing directory is refused.
     type: path
     default: /etc/docker/daemon.json
   settings:
@@ -172,6 +174,11 @@ path:
   returned: always
   type: str
   sample: /etc/docker/daemon.json
+target:
+  description: The file written when O(path) is a symbolic link (its final target; the link is kept).
+  returned: when O(path) is a symbolic link
+  type: str
+  sample: /srv/config/docker/daemon.json
 changed_keys:
   description: Keys added, modified or removed, sorted.
   returned: always
@@ -390,6 +397,23 @@ def write_temp(module, directory, text):
     return tmp_path
 
 
+def write_target(module, path):
+    """The file to write: ``path`` itself, or the final target when ``path`` is a symbolic link.
+
+    Replacing the link with a file would cut the operator's configuration
+    management (the link) off from dockerd; a link whose target directory does
+    not exist is refused, naming both.
+    """
+    if not os.path.islink(path):
+        return path
+    target = os.path.realpath(path)
+    if os.path.isdir(target) or not os.path.isdir(os.path.dirname(target)):
+        module.fail_json(msg='%s is a symbolic link to %s, which is not a file in an existing directory; point the '
+                         'link at the daemon.json file dockerd should read, or remove the link' % (path, target),
+                         path=path, target=target)
+    return target
+
+
 def target_mode(path):
     """0644 for a new file; an existing file keeps its mode, never looser than 0644."""
     if os.path.exists(path):
@@ -483,7 +507,12 @@ def run_module():
         res['diff'] = dict(before=before_text or '', after=after_text or '',
                            before_header=path, after_header=path)
 
-    directory = os.path.dirname(path) or '.'
+    # A daemon.json that is a link keeps its link: the file written (and
+    # backed up) is its target, where dockerd reads the configuration.
+    target = write_target(module, path)
+    if target != path:
+        res['target'] = target
+    directory = os.path.dirname(target) or '.'
     if module.check_mode or not changed:
         skip = check_mode_validate_skip(result.config) if (dockerd and module.check_mode) else None
         if skip:
@@ -502,7 +531,7 @@ def run_module():
         module.exit_json(**res)
 
     ensure_directory(module, directory)
-    mode = target_mode(path)
+    mode = target_mode(target)
     tmp_path = write_temp(module, directory, after_text)
     try:
         os.chmod(tmp_path, mode)
@@ -515,15 +544,15 @@ def run_module():
                                  'left untouched: %s' % (path, failure), validate_output=failure, config=result.config)
             validated_with.append('dockerd')
         if params['backup'] and before_text is not None:
-            res['backup_file'] = module.backup_local(path)
-        module.atomic_move(tmp_path, path, unsafe_writes=False)
+            res['backup_file'] = module.backup_local(target)
+        module.atomic_move(tmp_path, target, unsafe_writes=False)
     finally:
         if os.path.exists(tmp_path):
             os.unlink(tmp_path)
     # atomic_move copies the old file's attributes; make sure of mode and owner
-    os.chmod(path, mode)
+    os.chmod(target, mode)
     if os.geteuid() == 0:
-        os.chown(path, 0, 0)
+        os.chown(target, 0, 0)
     module.exit_json(**res)
 
 

@@ -134,8 +134,8 @@ def test_section5_host_defaults(by_id):
 
 
 def test_hardening_controls(by_id):
-    assert ['HD-%d' % i for i in range(1, 10)] == sorted(i for i in by_id if i.startswith('HD-'))
-    assert all(by_id['HD-%d' % i]['profile'] == 'hardening' for i in range(1, 10))
+    assert sorted('HD-%d' % i for i in range(1, 11)) == sorted(i for i in by_id if i.startswith('HD-'))
+    assert all(by_id['HD-%d' % i]['profile'] == 'hardening' for i in range(1, 11))
 
 
 def test_section5_per_container(by_id):

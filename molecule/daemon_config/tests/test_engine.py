@@ -8,6 +8,7 @@ from hd_molecule import host_name, run_playbook, sha256  # noqa: E402
 
 APPLY = Path(__file__).resolve().parents[1] / "playbooks" / "apply_settings.yml"
 DAEMON_JSON = "/etc/docker/daemon.json"
+ENV_FILE = "/etc/default/docker"
 
 
 def daemon_json(host):
@@ -67,14 +68,21 @@ def test_key_given_as_unit_flag_is_refused(host):
 
 def test_daemon_that_cannot_start_is_rolled_back(host):
     before = sha256(host, DAEMON_JSON)
+    # the environment file as the operator keeps it: its own content and mode
+    host.check_output("printf '# operator options\\n' > %s && chmod 0640 %s", ENV_FILE, ENV_FILE)
+    env_before = sha256(host, ENV_FILE)
     driver_before = host.check_output("docker info --format '{{.Driver}}'")
     # Valid JSON and a valid value, but no btrfs below /var/lib/docker: dockerd refuses to start.
-    run = run_playbook(APPLY, host_name(host), {"engine_settings": {"storage-driver": "btrfs"}})
+    # The same play also rewrites /etc/default/docker: the rollback must restore both.
+    run = run_playbook(APPLY, host_name(host), {"engine_settings": {"storage-driver": "btrfs"},
+                                                "engine_env_file": "DOCKER_OPTS=\"\"\n"})
     assert run.returncode != 0
     assert "previous configuration was restored" in run.output
     assert "is running again" in run.output
     assert "failed to start daemon" in run.output  # dockerd's own error line is quoted
     assert sha256(host, DAEMON_JSON) == before
+    env = host.file(ENV_FILE)
+    assert sha256(host, ENV_FILE) == env_before and (env.user, env.group, env.mode) == ("root", "root", 0o640)
     assert host.service("docker").is_running
     assert host.check_output("docker info --format '{{.Driver}}'") == driver_before
     # Nothing stale left: the backup of the failed write is the only trace.

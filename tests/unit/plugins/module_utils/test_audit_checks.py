@@ -605,3 +605,16 @@ def test_runtime_check_types_through_evaluate():
     for check in ({'type': 'volume_dirs'}, {'type': 'volume_files'}):
         result = evaluate(st, {'id': 'HD-8', 'title': 'volumes', 'check': check})
         assert result['status'] == 'error' and 'DockerRootDir unknown' in result['evidence']
+
+
+def test_daemon_in_sync_pass_and_fail():
+    # the comparison itself is tested in test_daemon_sync.py; here: evaluate() wiring and both outcomes
+    st = state()
+    st['dockerd_running'] = {'pid': 7, 'argv': list(st['units']['docker.service']['argv']), 'started_at': 1000.0,
+                             'tcp_listeners': [], 'error': None}
+    st['config_mtimes'] = {'/etc/docker/daemon.json': 900.0}
+    control = {'id': 'HD-10', 'title': 'in sync', 'check': {'type': 'daemon_in_sync'}}
+    assert evaluate(st, control)['status'] == 'pass'
+    st['dockerd_running']['tcp_listeners'] = ['0.0.0.0:2375']
+    result = evaluate(st, control)
+    assert result['status'] == 'fail' and '0.0.0.0:2375' in result['evidence']

@@ -54,9 +54,10 @@ def test_stock_host(run_module, recorded):
     assert [r['catalog_id'] for r in result['results']] == [c['id'] for c in CONTROLS]
     assert result['benchmark_version'] == '1.8' and result['profile_level'] == 1
     assert result['summary']['total'] == len(CONTROLS)
-    # recorded before the runtime audit: only the runtime controls cannot be decided
+    # recorded before the runtime audit and the running-daemon comparison (HD-10): only those cannot be decided
     errors = [r for r in result['results'] if r['status'] == 'error']
-    assert errors and all(r['check_type'] in RUNTIME_TYPES and 'not inspected' in r['evidence'] for r in errors)
+    assert errors and all(r['check_type'] in RUNTIME_TYPES + ('daemon_in_sync',) and 'not inspected' in r['evidence']
+                          for r in errors)
     assert result['runtime']['available'] is False and result['runtime']['results'] == []
     assert result['host']['engine_version'] == '20.10.24+dfsg1'
     assert result['host']['os'] == 'Debian GNU/Linux 12 (bookworm)' and result['host']['docker_available'] is True

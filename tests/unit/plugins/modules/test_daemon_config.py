@@ -607,3 +607,35 @@ def test_real_dockerd_version_probe(host, run_module, fail_module):
         failed = fail_module(daemon_config.main, host.args(
             settings={'icc': False}, validate='always', dockerd_path='/usr/sbin/dockerd'), check=True)
         assert '23.0' in failed['msg']
+
+
+# ------------------------------------------------------------- symbolic link
+
+def test_symlinked_file_keeps_its_link_and_the_target_is_written(host, run_module, tmp_path):
+    managed = tmp_path / 'srv' / 'config'
+    managed.mkdir(parents=True)
+    target = managed / 'daemon.json'
+    target.write_text('{"labels": ["team=ops"]}\n')
+    host.path.parent.mkdir(parents=True)
+    # a relative link, as configuration management often makes
+    os.symlink(os.path.relpath(str(target), str(host.path.parent)), str(host.path))
+    result = run_module(daemon_config.main, host.args(settings={'icc': False}))
+    assert result['changed'] is True and result['target'] == str(target)
+    assert os.path.islink(str(host.path))
+    assert os.path.realpath(str(host.path)) == str(target)
+    assert read_json(target) == {'labels': ['team=ops'], 'icc': False}
+    # the backup sits next to the target, not next to the link
+    assert os.path.dirname(result['backup_file']) == str(managed)
+    assert [p.name for p in host.path.parent.iterdir()] == ['daemon.json']
+    # a second run reads through the link and changes nothing
+    again = run_module(daemon_config.main, host.args(settings={'icc': False}))
+    assert again['changed'] is False and os.path.islink(str(host.path))
+
+
+def test_symlink_into_a_missing_directory_is_refused_naming_both(host, fail_module, tmp_path):
+    host.path.parent.mkdir(parents=True)
+    missing = tmp_path / 'gone' / 'daemon.json'
+    os.symlink(str(missing), str(host.path))
+    result = fail_module(daemon_config.main, host.args(settings={'icc': False}))
+    assert str(host.path) in result['msg'] and str(missing) in result['msg']
+    assert os.path.islink(str(host.path)) and not missing.exists()
