@@ -71,6 +71,13 @@ run_step() {
         SANITY_CORE=$(grep '^ansible-core==' "tests/matrix/$version.txt") scripts/sanity.sh "${skip[@]}" ;;
     molecule)
       local action rc=0
+      # A Molecule that loads no platform runs every action on no host and
+      # "passes": count the test hosts first.
+      if ! PATH="$venv/bin:$PATH" "$venv/bin/molecule" list -s "$scenario" --format plain 2>/dev/null |
+           grep -q "hd-$scenario-"; then
+        echo "matrix: $("$venv/bin/molecule" --version 2>/dev/null | head -1) finds no test host in scenario $scenario" >&2
+        return 1
+      fi
       for action in $sequence; do
         PATH="$venv/bin:$PATH" "$venv/bin/molecule" "$action" -s "$scenario" || { rc=1; break; }
       done
