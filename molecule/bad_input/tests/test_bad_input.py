@@ -135,7 +135,9 @@ def run_main_job(extra_vars, tmp_path):
     command = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], str(MAIN_JOB),
                "-e", "@%s" % vars_file]
     started = time.monotonic()
-    run = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    # One JSON result per line, whatever the scenario's ansible.cfg prefers: the message is read from it.
+    env = dict(os.environ, ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_NOCOLOR="1")
+    run = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, env=env)
     return run, run.stdout + run.stderr, time.monotonic() - started
 
 
