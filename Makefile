@@ -17,7 +17,7 @@ export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 export HD_TESTBED_TAG := $(shell testbed/recipe-hash.sh)
 # Scenarios run by `make test` (demo is for people, default covers the main job).
-SCENARIOS ?= insecure_host daemon_config default limits_daemon socket_files_audit apparmor daemon_tls userns authz runtime_audit
+SCENARIOS ?= insecure_host bad_input daemon_config default limits_daemon socket_files_audit apparmor daemon_tls userns authz runtime_audit
 MOLECULE_SEQUENCE ?= test
 
 .PHONY: help demo demo-destroy test bench bench-authz lint sanity unit report-test build-check ee-check changelog matrix matrix-static matrix-scenario molecule images engine venv collection-link build clean

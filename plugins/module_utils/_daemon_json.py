@@ -23,6 +23,33 @@ class DaemonJsonError(ValueError):
 
 _BOM = '\ufeff'
 
+# dockerd's own configuration is at most a few levels deep (log-opts,
+# default-address-pools); a deeper file is a mistake, and Python's parser
+# would stop on its recursion limit (about 1000 levels) with a traceback.
+MAX_DEPTH = 64
+
+
+def nesting_depth(text):
+    """Deepest nesting of JSON arrays and objects in ``text`` (brackets inside strings do not count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == '\\':
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in '[{':
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ']}':
+            depth -= 1
+    return deepest
+
 
 def parse_daemon_json(text, path='daemon.json'):
     """Parse the text of daemon.json.
@@ -36,6 +63,12 @@ def parse_daemon_json(text, path='daemon.json'):
         text = text[len(_BOM):]
     if not text.strip():
         return {}, []
+
+    deepest = nesting_depth(text)
+    if deepest > MAX_DEPTH:
+        raise DaemonJsonError(
+            '%s is nested %d levels deep, more than the %d any dockerd option needs; fix or remove the file, '
+            'it was left untouched' % (path, deepest, MAX_DEPTH))
 
     depth = {'top': None}
 
@@ -59,6 +92,8 @@ def parse_daemon_json(text, path='daemon.json'):
             'it was left untouched' % (path, exc.msg, exc.lineno, exc.colno, exc.pos))
     except ValueError as exc:
         raise DaemonJsonError('%s is not valid JSON: %s; it was left untouched' % (path, exc))
+    except RuntimeError:  # RecursionError; the pre-scan above should make this unreachable
+        raise DaemonJsonError('%s is nested too deep to parse; fix or remove the file, it was left untouched' % path)
     if not isinstance(value, dict):
         raise DaemonJsonError(
             '%s must hold a JSON object ({...}) at the top level, found %s; it was left untouched'

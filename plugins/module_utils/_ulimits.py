@@ -37,6 +37,10 @@ ULIMIT_NAMES = (
 
 UNLIMITED = -1
 
+# Below 3 a container's first process cannot even hold stdin, stdout and
+# stderr; dockerd accepts such a value and every container then fails.
+MIN_NOFILE = 3
+
 _INT_RE = re.compile(r'^\s*(-?\d+)\s*$')
 
 
@@ -96,11 +100,15 @@ def check_order(name, soft, hard):
 
 
 def check_bounded(name, soft, hard):
-    """Refuse an unlimited nofile, which the kernel refuses when a container starts."""
+    """Refuse an unlimited nofile, which the kernel refuses when a container starts, and one too small to start."""
     if name == 'nofile' and UNLIMITED in (soft, hard):
         raise UlimitError(
             'ulimit nofile cannot be unlimited (-1): the kernel caps open files at fs.nr_open (1048576 by default) '
             'and refuses infinity, so every container would fail to start; give a number, for example 1024:8192')
+    if name == 'nofile' and min(soft, hard) < MIN_NOFILE:
+        raise UlimitError(
+            'ulimit nofile must be at least %d (stdin, stdout and stderr), got soft=%s hard=%s: no container could '
+            'start; give a number such as 1024:8192' % (MIN_NOFILE, soft, hard))
 
 
 def make_entry(name, soft, hard):

@@ -8,8 +8,10 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.hardening.docker.plugins.module_utils._daemon_json import (
+    MAX_DEPTH,
     DaemonJsonError,
     json_equal,
+    nesting_depth,
     merge,
     overrides,
     parse_daemon_json,
@@ -122,3 +124,26 @@ def test_overrides_name_replaced_and_removed_operator_values():
 def test_an_added_key_is_not_an_override():
     result = merge({}, {'icc': False})
     assert overrides({}, result, 'daemon.json') == []
+
+
+@pytest.mark.parametrize('text, deepest', [
+    ('{}', 1),
+    ('{"a": {"b": [1, {"c": 2}]}}', 4),
+    ('{"a": "[[[[{{{{"}', 1),
+    ('{"a": "\\"[[["}', 1),
+])
+def test_nesting_depth_ignores_brackets_in_strings(text, deepest):
+    assert nesting_depth(text) == deepest
+
+
+@pytest.mark.parametrize('levels', [MAX_DEPTH + 1, 5000])
+def test_parse_refuses_a_file_nested_too_deep(levels):
+    text = '{"a": ' + '[' * (levels - 1) + ']' * (levels - 1) + '}'
+    with pytest.raises(DaemonJsonError, match='/etc/docker/daemon.json is nested %d levels deep' % levels):
+        parse_daemon_json(text, '/etc/docker/daemon.json')
+
+
+def test_parse_accepts_the_deepest_allowed_file():
+    text = '{"a": ' + '[' * (MAX_DEPTH - 1) + ']' * (MAX_DEPTH - 1) + '}'
+    assert nesting_depth(text) == MAX_DEPTH
+    assert list(parse_daemon_json(text)[0]) == ['a']

@@ -70,7 +70,9 @@ def test_normalize_keeps_order():
     ('nofile', 'expected name=soft[:hard]'),
     (42, 'got int 42'),
     ([5], 'got int 5'),
-    (['nofile=1', 'nofile=2'], 'given twice'),
+    (['nofile=10', 'nofile=20'], 'given twice'),
+    ({'nofile': 0}, 'nofile must be at least 3'),
+    ({'nofile': {'soft': 2, 'hard': 8192}}, 'nofile must be at least 3'),
     ({'nofile': 2 ** 64}, 'larger than a 64-bit'),
 ])
 def test_normalize_errors(data, fragment):
