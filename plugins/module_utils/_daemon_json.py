@@ -184,8 +184,11 @@ def merge(current, settings=None, absent=None):
     return MergeResult(config, added, modified, removed)
 
 
-# user:password@ in a URL (a proxy or registry mirror with credentials).
-_URL_CREDENTIALS = re.compile(r'(?<=://)[^/@\s]+@')
+# user:password@ in a URL (a proxy or registry mirror with credentials). Greedy
+# up to the last "@" before the path, whitespace or a closing quote, so that an
+# unencoded "@" inside the password is covered too. It also runs over whole file
+# texts (diffs of daemon.json and of /etc/default/docker).
+_URL_CREDENTIALS = re.compile(r'(?<=://)[^/\s"\']*@')
 
 
 def redact(value):

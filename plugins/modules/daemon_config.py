@@ -227,7 +227,9 @@ backup_file:
   type: str
   sample: /etc/docker/daemon.json.12345.2024-01-01@00:00:00~
 config:
-  description: The resulting configuration (what the file holds, or would hold in check mode).
+  description:
+    - The resulting configuration (what the file holds, or would hold in check mode).
+    - URL credentials in values (C(user:password@) of a proxy or mirror) are replaced by C(***), as in the diff.
   returned: always
   type: dict
   sample: {"icc": false, "log-level": "info"}
@@ -257,6 +259,7 @@ from ansible_collections.hardening.docker.plugins.module_utils._daemon_json impo
     DaemonJsonError,
     merge,
     overrides,
+    redact,
     parse_daemon_json,
     render,
 )
@@ -500,11 +503,12 @@ def run_module():
         overrides=overrides(current, result, path),
         restart_required=restart_required,
         reload_required=reload_required,
-        config=result.config,
+        # Proxy and mirror URLs may carry user:password@: never in output (-v, --diff).
+        config=redact(result.config),
         validated_with=validated_with,
     )
     if module._diff:
-        res['diff'] = dict(before=before_text or '', after=after_text or '',
+        res['diff'] = dict(before=redact(before_text or ''), after=redact(after_text or ''),
                            before_header=path, after_header=path)
 
     # A daemon.json that is a link keeps its link: the file written (and
@@ -526,7 +530,8 @@ def run_module():
                 os.unlink(tmp_path)
             if failure:
                 module.fail_json(msg='dockerd --validate refused the new configuration of %s: %s'
-                                 % (path, failure), validate_output=failure, config=result.config)
+                                 % (path, redact(failure)),
+                                 validate_output=redact(failure), config=redact(result.config))
             validated_with.append('dockerd')
         module.exit_json(**res)
 
@@ -541,7 +546,8 @@ def run_module():
             failure = dockerd_validate(module, dockerd, tmp_path)
             if failure:
                 module.fail_json(msg='dockerd --validate refused the new configuration of %s, the file was '
-                                 'left untouched: %s' % (path, failure), validate_output=failure, config=result.config)
+                                 'left untouched: %s' % (path, redact(failure)),
+                                 validate_output=redact(failure), config=redact(result.config))
             validated_with.append('dockerd')
         if params['backup'] and before_text is not None:
             res['backup_file'] = module.backup_local(target)

@@ -165,6 +165,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
+from ansible_collections.hardening.docker.plugins.module_utils._daemon_json import redact
 from ansible_collections.hardening.docker.plugins.module_utils._env_file import strip_env_host_flags
 from ansible_collections.hardening.docker.plugins.module_utils._unit_flags import (
     DEFAULT_UNIT_SEARCH_PATHS,
@@ -198,10 +199,10 @@ def listener_overrides(entry, dropin_path, env_edits):
     flags = [flag.text for flag in parse_flags([token.value for token in entry.args])
              if flag.name == 'host' and not (flag.value or '').startswith('fd://')]
     if flags:
-        out.append(dict(source=entry.where, setting='ExecStart ' + ' '.join(flags),
-                        was=' '.join(flags), now='removed by %s (listeners come from daemon.json "hosts")' % dropin_path))
+        out.append(dict(source=entry.where, setting=redact('ExecStart ' + ' '.join(flags)),
+                        was=redact(' '.join(flags)), now='removed by %s (listeners come from daemon.json "hosts")' % dropin_path))
     for edit in env_edits:
-        out.append(dict(source=edit['path'], setting=edit['variable'], was=' '.join(edit['removed']),
+        out.append(dict(source=edit['path'], setting=edit['variable'], was=redact(' '.join(edit['removed'])),
                         now='removed (the other options are kept)'))
     return out
 
@@ -327,7 +328,7 @@ def run_module():
 
     if params['state'] == 'absent':
         after = None
-        res['exec_start'] = service.exec_start[0].render() if service.exec_start else ''
+        res['exec_start'] = redact(service.exec_start[0].render()) if service.exec_start else ''
     else:
         if not service.found:
             module.fail_json(msg='unit %s was not found in %s; install Docker Engine first or set '
@@ -352,17 +353,19 @@ def run_module():
             module.warn('%s sorts after %s and sets ExecStart, so it overrides the managed drop-in; '
                         'remove it or choose a later dropin_name' % (other, dropin_name))
         exec_line = entry.render(strip_host_args(entry, keep_env_args=params['keep_env_args']))
-        res['exec_start'] = exec_line
+        res['exec_start'] = redact(exec_line)
         res['overrides'] = listener_overrides(entry, path, env_edits)
         after = render_dropin(exec_line)
 
     changed = before != after
     res['changed'] = changed or bool(env_edits)
     res['daemon_reload_required'] = changed
-    res['env_files_changed'] = [dict((k, edit[k]) for k in ('path', 'variable', 'removed')) for edit in env_edits]
+    res['env_files_changed'] = [dict(path=edit['path'], variable=edit['variable'], removed=redact(edit['removed']))
+                                for edit in env_edits]
     if module._diff:
-        diffs = [dict(before=before or '', after=after or '', before_header=path, after_header=path)]
-        diffs.extend(dict(before=edit['before'], after=edit['after'], before_header=edit['path'],
+        # An environment file may hold http_proxy=http://user:password@...: never in a diff.
+        diffs = [dict(before=redact(before or ''), after=redact(after or ''), before_header=path, after_header=path)]
+        diffs.extend(dict(before=redact(edit['before']), after=redact(edit['after']), before_header=edit['path'],
                           after_header=edit['path']) for edit in env_edits)
         # One file: a plain diff, as before; with environment files, Ansible's list of diffs.
         res['diff'] = diffs if env_edits else diffs[0]

@@ -3,12 +3,13 @@ import datetime
 import json
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared"))
 from hd_molecule import host_name, run_playbook, sha256  # noqa: E402
@@ -355,3 +356,95 @@ def test_renewed_certificate_is_kept_without_restart(host):
     assert steady["pid"] == renewed["pid"]
     # and it is the certificate on disk
     assert int(steady["serial"], 16) == file_cert(host).serial_number
+
+
+# --------------------------------------------------------------- no lockout: plaintext listeners (converge.yml)
+
+
+def is_debian12(host):
+    return "debian12" in host.ansible.get_variables()["group_names"]
+
+
+def test_plaintext_listeners_are_not_cut_without_acknowledgement(host):
+    # converge.yml ran the role without daemon_tls_ack_plaintext_removal, in check
+    # mode and for real, on the host prepare.yml left; then with it (the tests
+    # above show the listeners gone after that run).
+    record_file = host.file("/var/tmp/hd-tls-ack.json")
+    assert record_file.exists, "converge.yml recorded no refusal"
+    record = json.loads(record_file.content_string)
+    listeners = ["tcp://127.0.0.1:2375"] + (["tcp://127.0.0.1:2377"] if is_debian12(host) else [])
+    assert [refusal["check_mode"] for refusal in record["refusals"]] == [True, False]
+    for refusal in record["refusals"]:
+        message = " ".join(refusal["msg"].split())
+        assert "daemon_tls_ack_plaintext_removal: true" in message, message
+        for listener in listeners:
+            assert listener in message, message
+    # nothing changed, dockerd kept running, and the clients still get in
+    assert record["after"] == record["before"]
+    assert any(line.endswith("/etc/docker/daemon.json") for line in record["before"]), record["before"]
+    assert record["plaintext_status"] == [200] * len(listeners)
+
+
+# --------------------------------------------------------------- proxy credentials never in output
+
+
+def test_proxy_credentials_never_in_diff_or_verbose_output(host):
+    if is_debian12(host):
+        pytest.skip("prepare.yml gives the proxy with credentials to Debian 13's daemon.json (Engine 26 knows proxies)")
+    assert "hd-proxy-secret" in host.file("/etc/docker/daemon.json").content_string
+    before = state(host)
+    # Another port changes daemon.json "hosts": check mode prints its diff, with the proxy in it.
+    command = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], "--limit", host_name(host),
+               str(APPLY), "--check", "--diff", "-v", "--extra-vars", json.dumps({"daemon_tls_port": 2378})]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-3000:]
+    assert "tcp://0.0.0.0:2378" in output  # the diff was shown
+    assert "http://***@proxy.invalid:3128" in output
+    assert "hd-proxy-secret" not in output and "hd-proxy-user" not in output
+    assert state(host) == before
+
+
+# --------------------------------------------------------------- no lockout: a server certificate of another CA
+
+
+def fingerprint(cert):
+    return cert.fingerprint(hashes.SHA256()).hex(":")
+
+
+def key_id(cert, extension):
+    return cert.extensions.get_extension_for_class(extension).value
+
+
+def test_certificate_of_another_ca_stops_the_run_until_replacement_is_asked(host, tmp_path):
+    name, other = host_name(host), tmp_path / "other-pki"
+    host_ca, run_ca = file_cert(host, CA), x509.load_pem_x509_certificate((PKI / "ca" / "ca.pem").read_bytes())
+    assert fingerprint(host_ca) == fingerprint(run_ca)
+
+    # A run from "another place": its PKI directory holds no CA yet.
+    before = state(host)
+    refused = run_playbook(APPLY, name, {"daemon_tls_pki_dir": str(other)})
+    message = flat(refused)
+    assert refused.returncode != 0
+    assert "signed by another CA" in message and "daemon_tls_replace_ca: true" in message
+    assert fingerprint(host_ca) in message.lower() and "hardening.docker CA" in message
+    assert f"none yet, the run would create a new one (subject CN=hardening.docker CA) in {other}/ca" in message
+    assert state(host) == before, "a refused run changed the host or restarted dockerd"
+    assert not other.exists(), "a refused run created a CA"
+
+    # Asked for: the new CA signs the server certificate, dockerd serves it.
+    replaced = run_playbook(APPLY, name, {"daemon_tls_pki_dir": str(other), "daemon_tls_replace_ca": True})
+    assert replaced.returncode == 0, replaced.output[-3000:]
+    new_ca = x509.load_pem_x509_certificate((other / "ca" / "ca.pem").read_bytes())
+    served = served_cert(host)
+    assert key_id(served, x509.AuthorityKeyIdentifier).key_identifier == key_id(new_ca, x509.SubjectKeyIdentifier).digest
+    assert fingerprint(file_cert(host, CA)) == fingerprint(new_ca)
+    assert dockerd_pid(host) != before["pid"]
+
+    # The first CA is now the other one: a run with it stops, naming both.
+    before = state(host)
+    back = run_playbook(APPLY, name, {})
+    message = flat(back).lower()
+    assert back.returncode != 0
+    assert fingerprint(new_ca) in message and fingerprint(run_ca) in message
+    assert state(host) == before

@@ -101,6 +101,20 @@ def test_check_mode_names_the_packages_and_overrides():
     assert "override.conf line 2: SocketMode was \"0666\", would be \"0660" in log
 
 
+def test_check_mode_diff_never_shows_proxy_credentials():
+    # prepare.yml put a proxy with credentials into /etc/default/docker, which the
+    # main job edits (DOCKER_OPTS loses -H): its diff is in the log, redacted.
+    log = check_log()
+    assert 'http_proxy="http://***@proxy.invalid:3128"' in log
+    assert "HTTPS_PROXY=http://***@proxy.invalid:3128" in log
+    assert "hd-proxy-secret" not in log and "hd-proxy-user" not in log
+
+
+def test_the_proxy_of_the_environment_file_is_kept(host):
+    text = host.file("/etc/default/docker").content_string
+    assert 'http_proxy="http://hd-proxy-user:hd-proxy-secret@proxy.invalid:3128"' in text.splitlines()
+
+
 def test_check_mode_changed_nothing_on_the_host(host):
     before = host.file("/var/tmp/hd-fingerprint-before").content_string
     after = host.file("/var/tmp/hd-fingerprint-after").content_string

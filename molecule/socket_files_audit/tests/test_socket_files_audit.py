@@ -17,7 +17,7 @@ import testinfra
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared"))
-from hd_molecule import host_name  # noqa: E402
+from hd_molecule import host_name, run_playbook  # noqa: E402
 
 CATALOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "controls", "catalog.yml")
 RULES_FILE = "/etc/audit/rules.d/50-hardening-docker.rules"
@@ -111,6 +111,33 @@ def test_user_not_on_the_allow_list_is_out_of_the_group_and_denied(host):
     out = host.run("runuser -u mallory -- docker ps")
     assert out.rc != 0
     assert "permission denied" in out.stderr.lower(), out.stderr
+
+
+APPLY_SOCKET = Path(__file__).resolve().parents[1] / "playbooks" / "apply_socket.yml"
+
+
+def test_enforcement_never_removes_the_user_the_run_connects_as(host):
+    # An operator who logs in as carol (in the docker group, not on the
+    # allow-list [alice]) and becomes root with su, as on hosts without sudo.
+    # dave is in the same position without being the connection's user.
+    root_hash = _run_ok(host, "getent shadow root").split(":")[1]
+    _run_ok(host, "for u in carol dave; do id -u $u >/dev/null 2>&1 || useradd -m -s /bin/sh $u; done")
+    _run_ok(host, "usermod -aG docker carol && usermod -aG docker dave && echo 'root:hd-su-test' | chpasswd")
+    try:
+        run = run_playbook(APPLY_SOCKET, host_name(host), {
+            "ansible_user": "carol", "ansible_become": True, "ansible_become_method": "su",
+            "ansible_become_user": "root", "ansible_become_password": "hd-su-test"})
+        members = _run_ok(host, "getent group docker").strip().split(":")[3].split(",")
+        assert run.returncode == 0, run.output[-3000:]
+        assert "carol" in members, "the connection's user was removed from the docker group"
+        assert "dave" not in members, "enforcement no longer removes users off the allow-list"
+        flat = " ".join(run.output.split())
+        assert "Kept in group docker although not on socket_docker_group_members: carol" in flat
+        assert re.search(r"this run connects as or becomes [a-z, ]*\bcarol\b", flat), flat[-3000:]
+        assert "Removing from group docker (not on socket_docker_group_members): dave" in flat
+    finally:
+        _run_ok(host, "gpasswd -d carol docker >/dev/null 2>&1; userdel -r carol; userdel -r dave; true")
+        _run_ok(host, f"usermod -p {shlex.quote(root_hash)} root")
 
 
 # ----------------------------------------------------- file_permissions role

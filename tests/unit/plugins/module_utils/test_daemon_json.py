@@ -15,6 +15,7 @@ from ansible_collections.hardening.docker.plugins.module_utils._daemon_json impo
     merge,
     overrides,
     parse_daemon_json,
+    redact,
     render,
 )
 
@@ -147,3 +148,24 @@ def test_parse_accepts_the_deepest_allowed_file():
     text = '{"a": ' + '[' * (MAX_DEPTH - 1) + ']' * (MAX_DEPTH - 1) + '}'
     assert nesting_depth(text) == MAX_DEPTH
     assert list(parse_daemon_json(text)[0]) == ['a']
+
+
+@pytest.mark.parametrize('text, expected', [
+    ('http://user:secret@proxy:3128', 'http://***@proxy:3128'),
+    # an unencoded "@" in the password: all of it goes, up to the host
+    ('http://user:p@ss@proxy:3128/x', 'http://***@proxy:3128/x'),
+    ('  "https-proxy": "https://u:secret@proxy.example:3129",', '  "https-proxy": "https://***@proxy.example:3129",'),
+    ('HTTP_PROXY="http://u:secret@p:3128" NO_PROXY=a@b', 'HTTP_PROXY="http://***@p:3128" NO_PROXY=a@b'),
+    ("export https_proxy='https://u:secret@p'", "export https_proxy='https://***@p'"),
+    # no credentials: unchanged, and an "@" in a path is no user part
+    ('http://proxy:3128/a@b', 'http://proxy:3128/a@b'),
+    ('["https://mirror.example", "https://u:secret@m2"]', '["https://mirror.example", "https://***@m2"]'),
+])
+def test_redact_takes_the_user_part_of_every_url(text, expected):
+    assert redact(text) == expected
+
+
+def test_redact_walks_lists_and_dicts():
+    value = {'proxies': {'http-proxy': 'http://u:secret@p:3128', 'no-proxy': 'localhost'}, 'debug': True}
+    assert redact(value) == {'proxies': {'http-proxy': 'http://***@p:3128', 'no-proxy': 'localhost'}, 'debug': True}
+    assert redact(['ftp://u:secret@h']) == ['ftp://***@h']

@@ -267,6 +267,33 @@ def test_diff_for_new_file(host, run_module):
     assert result['diff']['after'] == '{\n  "icc": false\n}\n'
 
 
+PROXIED = {
+    'proxies': {'http-proxy': 'http://user:secret@proxy:3128', 'https-proxy': 'https://user:secret@proxy:3129'},
+    'http-proxy': 'http://old:secret@proxy:3128',
+    'https-proxy': 'https://old:secret@proxy:3129',
+}
+
+
+@pytest.mark.parametrize('check', [False, True])
+def test_proxy_credentials_never_in_the_diff_or_the_result(host, run_module, check):
+    host.write_config(PROXIED)
+    result = run_module(daemon_config.main, host.args(settings={'icc': False}), diff=True, check=check)
+    assert result['changed'] is True
+    assert 'secret' not in json.dumps(result)
+    assert 'http://***@proxy:3128' in result['diff']['before'] and 'http://***@proxy:3128' in result['diff']['after']
+    assert result['config']['proxies']['https-proxy'] == 'https://***@proxy:3129'
+    # the file itself keeps the credentials
+    assert read_json(host.path)['proxies'] == PROXIED['proxies']
+
+
+def test_replaced_proxy_credentials_never_in_the_result(host, run_module):
+    host.write_config(PROXIED)
+    new = {'proxies': {'http-proxy': 'http://user:other-secret@proxy:3128'}}
+    result = run_module(daemon_config.main, host.args(settings=new), diff=True)
+    assert 'secret' not in json.dumps(result)
+    assert read_json(host.path)['proxies'] == new['proxies']
+
+
 def test_no_diff_key_without_diff_mode(host, run_module):
     result = run_module(daemon_config.main, host.args(settings={'icc': False}))
     assert 'diff' not in result

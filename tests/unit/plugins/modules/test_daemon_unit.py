@@ -121,6 +121,25 @@ def test_env_host_flags_remove_edits_the_environment_file(dirs, tmp_path, run_mo
     assert again['changed'] is False and again['env_files_changed'] == []
 
 
+ENV_WITH_PROXY = ('http_proxy="http://user:secret@proxy:3128"\nexport HTTPS_PROXY=https://user:secret@proxy:3129\n'
+                  'DOCKER_OPTS="-H tcp://0.0.0.0:2375 --registry-mirror https://user:secret@mirror.example"\n')
+
+
+@pytest.mark.parametrize('check', [False, True])
+def test_proxy_credentials_of_the_environment_file_never_in_the_diff_or_the_result(dirs, tmp_path, run_module, check):
+    env = tmp_path / 'default-docker'
+    env.write_text(ENV_WITH_PROXY)
+    (dirs.lib / 'docker.service').write_text(DEBIAN_UNIT.format(env=env))
+    result = run_module(daemon_unit.main, dirs.args(env_host_flags='remove'), diff=True, check=check)
+    assert result['changed'] is True
+    assert 'secret' not in str(result)
+    env_diff = result['diff'][1]
+    assert 'http_proxy="http://***@proxy:3128"' in env_diff['before'].splitlines()
+    assert 'DOCKER_OPTS="--registry-mirror https://***@mirror.example"' in env_diff['after'].splitlines()
+    # the file keeps its credentials, only the listener goes
+    assert ('secret' in env.read_text()) and (('-H tcp' in env.read_text()) is check)
+
+
 def test_env_host_flags_remove_in_check_mode_changes_nothing(dirs, tmp_path, run_module):
     env = tmp_path / 'default-docker'
     env.write_text(ENV_WITH_LISTENER)
