@@ -21,20 +21,16 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# The tag names come from the collection's own selection code, so the tasks
+# carry exactly the tags the enabled_controls lookup selects by.
+sys.path.insert(0, str(ROOT / 'plugins' / 'module_utils'))
+from _control_selection import control_tags  # noqa: E402  pylint: disable=wrong-import-position
 TASK = re.compile(r'^(?P<indent>\s*)- name: (?P<quote>["\']?)(?P<id>[0-9][0-9.]*|HD-[0-9]+) \| (?:PATCH|AUDIT) \|')
 MANAGED = re.compile(r'^(rule_.+|ctl_.+|level[12])$')
 
 
-def norm(value):
-    return str(value).replace('.', '_').replace('-', '_').lower()
-
-
 def catalog_tags(catalog):
-    wanted = {}
-    for control in catalog:
-        wanted[str(control['id'])] = ['rule_%s' % norm(control['id']), 'ctl_%s' % norm(control['uid']),
-                                      'level%d' % control['level']]
-    return wanted
+    return dict((str(control['id']), control_tags(control)) for control in catalog)
 
 
 def parse_tags(lines, start, key_indent):

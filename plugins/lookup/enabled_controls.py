@@ -54,18 +54,15 @@ from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.hardening.docker.plugins.lookup.control_catalog import load_catalog
 from ansible_collections.hardening.docker.plugins.module_utils._control_selection import (
+    control_tags,
     select_controls,
     switch_name,
 )
 
 
 def catalog_tags():
-    """Control id -> its ctl_<uid> and level<n> tags (the same tags scripts/sync_control_tags.py writes)."""
-    tags = {}
-    for control in load_catalog():
-        uid = str(control['uid']).replace('.', '_').replace('-', '_').lower()
-        tags[str(control['id'])] = ('ctl_' + uid, 'level%d' % control['level'])
-    return tags
+    """Control id -> its ctl_<uid> and level<n> tags, as the control tasks carry them."""
+    return dict((str(control['id']), control_tags(control)[1:]) for control in load_catalog())
 
 
 class LookupModule(LookupBase):

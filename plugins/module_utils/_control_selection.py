@@ -22,6 +22,12 @@ def rule_tag(control_id):
     return 'rule_' + control_id.lower().replace('.', '_').replace('-', '_')
 
 
+def control_tags(control):
+    """A catalog entry's three tags: rule_<id>, ctl_<uid>, level<n> (task tags and run selection)."""
+    return [rule_tag(str(control['id'])), 'ctl_' + str(control['uid']).lower().replace('.', '_').replace('-', '_'),
+            'level%d' % control['level']]
+
+
 def switch_name(prefix, control_id):
     """'file_permissions', '3.1' -> 'file_permissions_rule_3_1'."""
     return prefix + '_' + rule_tag(control_id)
