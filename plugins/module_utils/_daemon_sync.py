@@ -89,13 +89,33 @@ def format_endpoint(address, port):
     return ('[%s]:%d' if ':' in address else '%s:%d') % (address, port)
 
 
-def find_dockerd_pid(proc='/proc'):
-    for pid in sorted((p for p in os.listdir(proc) if p.isdigit()), key=int):
-        try:
-            if _read(posixpath.join(proc, pid, 'comm')).strip() == 'dockerd':
-                return int(pid)
-        except (IOError, OSError):
-            continue
+def _is_root_dockerd(proc, pid):
+    try:
+        if _read(posixpath.join(proc, str(pid), 'comm')).strip() != 'dockerd':
+            return False
+        for line in _read(posixpath.join(proc, str(pid), 'status')).splitlines():
+            if line.startswith('Uid:'):
+                return line.split()[1] == '0'
+    except (IOError, OSError, IndexError):
+        pass
+    return False
+
+
+def find_dockerd_pid(proc='/proc', pidfile='/var/run/docker.pid'):
+    """The system dockerd: the one its pid file names, else the oldest one run by root.
+
+    A host may run more than one dockerd (rootless daemons of users run as
+    their user), so "the first process called dockerd" is not enough.
+    """
+    try:
+        pid = int(_read(pidfile).strip())
+        if _is_root_dockerd(proc, pid):
+            return pid
+    except (IOError, OSError, ValueError):
+        pass
+    for pid in sorted((int(p) for p in os.listdir(proc) if p.isdigit())):
+        if _is_root_dockerd(proc, pid):
+            return pid
     return None
 
 
@@ -109,10 +129,10 @@ def _started_at(proc, pid):
     return time.time() - (uptime - start_ticks / float(os.sysconf('SC_CLK_TCK')))
 
 
-def gather_dockerd(pid=None, proc='/proc'):
+def gather_dockerd(pid=None, proc='/proc', pidfile='/var/run/docker.pid'):
     """pid, argv, start time and listening TCP endpoints of the running dockerd."""
     data = {'pid': None, 'argv': None, 'started_at': None, 'tcp_listeners': None, 'error': None}
-    pid = pid or find_dockerd_pid(proc)
+    pid = pid or find_dockerd_pid(proc, pidfile)
     if not pid:
         data['error'] = 'no dockerd process is running'
         return data

@@ -17,6 +17,7 @@ from ansible_collections.hardening.docker.plugins.module_utils._audit_checks imp
 from ansible_collections.hardening.docker.plugins.module_utils._daemon_sync import (
     add_sync_state,
     expected_tcp_endpoints,
+    find_dockerd_pid,
     gather_dockerd,
     parse_proc_net_tcp,
     parse_reload_lines,
@@ -215,6 +216,7 @@ def _fake_proc(tmp_path, uptime=1000.0, start_ticks=50000):
     (base / 'net').mkdir()
     (proc / 'uptime').write_text('%s 1.0\n' % uptime)
     (base / 'comm').write_text('dockerd\n')
+    (base / 'status').write_text('Name:\tdockerd\nUid:\t0\t0\t0\t0\n')
     (base / 'cmdline').write_text('\0'.join(ARGV) + '\0')
     (base / 'stat').write_text('42 (dockerd) S ' + ' '.join(['0'] * 18) + ' %d 0 0\n' % start_ticks)
     (base / 'net' / 'tcp').write_text(PROC_NET_TCP)
@@ -227,7 +229,7 @@ def _fake_proc(tmp_path, uptime=1000.0, start_ticks=50000):
 
 def test_gather_reads_only_the_daemons_own_listeners(tmp_path):
     proc = _fake_proc(tmp_path)
-    data = gather_dockerd(proc=str(proc))
+    data = gather_dockerd(proc=str(proc), pidfile=str(tmp_path / 'none.pid'))
     assert data['error'] is None and data['pid'] == 42 and data['argv'] == ARGV
     # 0.0.0.0:22 and [::1]:2375 belong to other processes
     assert data['tcp_listeners'] == ['127.0.0.1:2375', '[::]:2376']
@@ -237,7 +239,34 @@ def test_gather_reads_only_the_daemons_own_listeners(tmp_path):
 
 def test_gather_without_dockerd_says_so(tmp_path):
     (tmp_path / 'proc').mkdir()
-    assert gather_dockerd(proc=str(tmp_path / 'proc'))['error'] == 'no dockerd process is running'
+    data = gather_dockerd(proc=str(tmp_path / 'proc'), pidfile=str(tmp_path / 'none.pid'))
+    assert data['error'] == 'no dockerd process is running'
+
+
+def _add_process(proc, pid, comm, uid):
+    base = proc / str(pid)
+    base.mkdir()
+    (base / 'comm').write_text(comm + '\n')
+    (base / 'status').write_text('Name:\t%s\nUid:\t%d\t%d\t%d\t%d\n' % (comm, uid, uid, uid, uid))
+
+
+def test_a_users_rootless_dockerd_is_not_the_system_daemon(tmp_path):
+    proc = _fake_proc(tmp_path)
+    _add_process(proc, 7, 'dockerd', 1000)   # older, but a user's rootless daemon
+    _add_process(proc, 9, 'containerd', 0)
+    assert find_dockerd_pid(str(proc), str(tmp_path / 'none.pid')) == 42
+
+
+def test_the_pid_file_names_the_system_daemon(tmp_path):
+    proc = _fake_proc(tmp_path)
+    _add_process(proc, 99, 'dockerd', 0)
+    pidfile = tmp_path / 'docker.pid'
+    pidfile.write_text('99')
+    assert find_dockerd_pid(str(proc), str(pidfile)) == 99
+    # a stale pid file (the number now belongs to another process) is ignored
+    pidfile.write_text('9')
+    _add_process(proc, 9, 'bash', 0)
+    assert find_dockerd_pid(str(proc), str(pidfile)) == 42
 
 
 def test_journal_is_read_only_when_daemon_json_is_newer(tmp_path, monkeypatch):
