@@ -255,6 +255,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
+from ansible_collections.hardening.docker.plugins.module_utils._atomic_write import ensure_directory, write_atomically
 from ansible_collections.hardening.docker.plugins.module_utils._daemon_json import (
     DaemonJsonError,
     merge,
@@ -374,16 +375,6 @@ def check_flag_conflicts(module, params):
                 "set '%s'." % (use.key, use.describe(), use.key, use.key))
     if errors:
         module.fail_json(msg=' '.join(errors), errors=errors)
-
-
-def ensure_directory(module, directory):
-    if os.path.isdir(directory):
-        return
-    try:
-        os.makedirs(directory, 0o755)
-        os.chmod(directory, 0o755)
-    except OSError as exc:
-        module.fail_json(msg='cannot create directory %s: %s' % (directory, to_native(exc)))
 
 
 def write_temp(module, directory, text):
@@ -536,12 +527,8 @@ def run_module():
         module.exit_json(**res)
 
     ensure_directory(module, directory)
-    mode = target_mode(target)
-    tmp_path = write_temp(module, directory, after_text)
-    try:
-        os.chmod(tmp_path, mode)
-        if os.geteuid() == 0:
-            os.chown(tmp_path, 0, 0)
+
+    def validate(tmp_path):
         if dockerd:
             failure = dockerd_validate(module, dockerd, tmp_path)
             if failure:
@@ -549,16 +536,12 @@ def run_module():
                                  'left untouched: %s' % (path, redact(failure)),
                                  validate_output=redact(failure), config=redact(result.config))
             validated_with.append('dockerd')
-        if params['backup'] and before_text is not None:
-            res['backup_file'] = module.backup_local(target)
-        module.atomic_move(tmp_path, target, unsafe_writes=False)
-    finally:
-        if os.path.exists(tmp_path):
-            os.unlink(tmp_path)
-    # atomic_move copies the old file's attributes; make sure of mode and owner
-    os.chmod(target, mode)
-    if os.geteuid() == 0:
-        os.chown(target, 0, 0)
+
+    backup_file = write_atomically(module, target, to_bytes(after_text, errors='surrogate_or_strict'),
+                                   target_mode(target), check=validate,
+                                   backup=params['backup'] and before_text is not None)
+    if backup_file:
+        res['backup_file'] = backup_file
     module.exit_json(**res)
 
 

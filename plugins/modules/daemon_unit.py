@@ -160,11 +160,11 @@ backup_file:
 
 import os
 import stat
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
+from ansible_collections.hardening.docker.plugins.module_utils._atomic_write import ensure_directory, write_atomically
 from ansible_collections.hardening.docker.plugins.module_utils._daemon_json import redact
 from ansible_collections.hardening.docker.plugins.module_utils._env_file import strip_env_host_flags
 from ansible_collections.hardening.docker.plugins.module_utils._unit_flags import (
@@ -268,29 +268,8 @@ def plan_env_edits(module, service, entry):
 
 
 def write_atomic(module, path, text, mode=0o644):
-    directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
-        try:
-            os.makedirs(directory, 0o755)
-            os.chmod(directory, 0o755)
-        except OSError as exc:
-            module.fail_json(msg='cannot create directory %s: %s' % (directory, to_native(exc)))
-    fd, tmp_path = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp', dir=directory)
-    try:
-        with os.fdopen(fd, 'wb') as handle:
-            handle.write(to_bytes(text, errors='surrogate_or_strict'))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_path, mode)
-        if os.geteuid() == 0:
-            os.chown(tmp_path, 0, 0)
-        module.atomic_move(tmp_path, path, unsafe_writes=False)
-    finally:
-        if os.path.exists(tmp_path):
-            os.unlink(tmp_path)
-    os.chmod(path, mode)
-    if os.geteuid() == 0:
-        os.chown(path, 0, 0)
+    ensure_directory(module, os.path.dirname(path))
+    write_atomically(module, path, to_bytes(text, errors='surrogate_or_strict'), mode)
 
 
 def run_module():
