@@ -307,6 +307,10 @@ BAD_INPUT = {
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUT))
 def test_bad_input_fails_before_any_change(host, case):
+    if is_debian12(host):
+        # The checks read the input and the host's addresses, the same on both
+        # releases: one host is enough (the bad_input scenario has them too).
+        pytest.skip("bad input is refused the same way on Debian 13's host")
     extra, expected = BAD_INPUT[case]
     before, pki_before = state(host), pki_state()
     run = run_playbook(APPLY, host_name(host), extra)
