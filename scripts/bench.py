@@ -120,14 +120,15 @@ def write_inventory(path, names):
         yaml.safe_dump(inventory, handle)
 
 
-def host_epoch(name):
-    return int(sh(['docker', 'exec', name, 'date', '+%s']).stdout.strip())
+def dockerd_starts(name):
+    """How many times systemd has started docker.service on the host (the journal's own record).
 
-
-def restarts_since(name, epoch):
-    """How many times systemd started docker.service since epoch (the journal's own record)."""
-    out = sh(['docker', 'exec', name, 'journalctl', '-u', 'docker.service', '--since', '@%d' % epoch,
-              '--no-pager', '-o', 'cat'], check=False).stdout
+    Counted before and after a run, not "since a time": the journal's --since
+    has one-second resolution, and a host whose boot start fell in the same
+    second as the run's start counted its boot as a restart.
+    """
+    out = sh(['docker', 'exec', name, 'journalctl', '-u', 'docker.service', '--no-pager', '-o', 'cat'],
+             check=False).stdout
     return sum(1 for line in out.splitlines() if line.startswith('Started docker'))
 
 
@@ -144,8 +145,7 @@ def run_play(label, playbook, inventory, names, workdir, forks, extra=()):
         'HD_BENCH_COUNTS': counts_file,
     })
     argv = [os.path.join(BIN, 'ansible-playbook'), '-i', inventory, '-f', str(forks), playbook] + list(extra)
-    epochs = dict((name, host_epoch(name)) for name in names)
-    time.sleep(1)  # journal --since has one-second resolution
+    starts_before = dict((name, dockerd_starts(name)) for name in names)
     start = time.monotonic()
     proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False, cwd=workdir)
     elapsed = time.monotonic() - start
@@ -156,7 +156,7 @@ def run_play(label, playbook, inventory, names, workdir, forks, extra=()):
         raise SystemExit('%s failed (rc=%s), see %s:\n%s' % (label, proc.returncode, log, proc.stdout[-4000:]))
     with open(counts_file) as handle:
         counts = json.load(handle)
-    restarts = [restarts_since(name, epochs[name]) for name in names]
+    restarts = [dockerd_starts(name) - starts_before[name] for name in names]
     tasks = [counts.get(name, {}).get('total', 0) for name in names]
     print('  %-28s %7.1f s, %s tasks/host, %s restarts' % (label, elapsed, span(tasks), span(restarts)), flush=True)
     return {'label': label, 'seconds': elapsed, 'tasks': tasks, 'restarts': restarts,
