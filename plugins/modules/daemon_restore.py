@@ -71,48 +71,25 @@ backups:
   elements: str
 """
 
-import base64
-import binascii
-import glob
-import grp
 import os
-import pwd
-import stat
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.hardening.docker.plugins.module_utils._atomic_write import ensure_directory, write_atomically
-
-
-def _id(lookup, name, index):
-    """uid/gid of a name; daemon_state records the number itself when the name is unknown."""
-    if str(name).isdigit():
-        return int(name)
-    return getattr(lookup(name), index)
-
-
-def _same(path, data, mode, uid, gid):
-    try:
-        st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode) or (stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid) != (mode, uid, gid):
-            return False
-        with open(path, 'rb') as handle:
-            return handle.read() == data
-    except (IOError, OSError):
-        return False
+from ansible_collections.hardening.docker.plugins.module_utils._config_snapshot import (
+    decode_entry,
+    dropins as list_dropins,
+    snapshot_file,
+)
 
 
 def _entry(module, path, entry):
     try:
-        data = base64.b64decode(entry['content'])
-        mode = int(str(entry['mode']), 8)
-        uid = _id(pwd.getpwnam, entry['owner'], 'pw_uid')
-        gid = _id(grp.getgrnam, entry['group'], 'gr_gid')
-    except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+        return decode_entry(entry)
+    except (KeyError, TypeError, ValueError) as exc:
         module.fail_json(msg='snapshot entry of %s is not one daemon_state returns (content, mode, owner, group): %s'
                          % (path, to_native(exc)))
-    return data, mode, uid, gid
 
 
 def run_module():
@@ -129,9 +106,8 @@ def run_module():
     # every entry is read before the first change: a bad one changes nothing
     entries = dict((path, _entry(module, path, snapshot[path])) for path in snapshot)
 
-    created = [p for p in module.params['files'] if p not in snapshot and os.path.lexists(p)]
-    for directory in module.params['dirs']:
-        created.extend(sorted(p for p in glob.glob(os.path.join(directory, '*.conf')) if p not in snapshot))
+    created = [p for p in module.params['files'] + list_dropins(module.params['dirs'])
+               if p not in snapshot and os.path.lexists(p)]
     for path in created:
         # a link the play did not create stays; the file it points to was the play's
         target = os.path.realpath(path)
@@ -146,10 +122,10 @@ def run_module():
                 module.fail_json(msg='cannot remove %s: %s' % (target, to_native(exc)), **result)
 
     for path in sorted(entries):
-        data, mode, uid, gid = entries[path]
         target = os.path.realpath(path)
-        if _same(target, data, mode, uid, gid):
+        if snapshot_file(target) == snapshot[path]:
             continue
+        data, mode, uid, gid = entries[path]
         result['restored'].append(path)
         if not module.check_mode:
             ensure_directory(module, os.path.dirname(target))

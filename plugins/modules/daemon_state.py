@@ -92,40 +92,14 @@ pid:
   type: int
 """
 
-import base64
-import glob
-import grp
-import os
-import pwd
-import stat
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hardening.docker.plugins.module_utils._audit_gather import Gatherer
 from ansible_collections.hardening.docker.plugins.module_utils._audit_config import effective_config, is_unset
+from ansible_collections.hardening.docker.plugins.module_utils._config_snapshot import dropins as list_dropins, snapshot_file
 from ansible_collections.hardening.docker.plugins.module_utils._daemon_sync import add_sync_state, sync_findings
 
 TLS_KEYS = ('tlscacert', 'tlscert', 'tlskey')
-
-
-def _name(lookup, ident):
-    try:
-        return lookup(ident)[0]
-    except KeyError:
-        return str(ident)
-
-
-def snapshot_file(path):
-    """Content and ownership of one file (links followed), or None when it is not a regular file."""
-    try:
-        st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode):
-            return None
-        with open(path, 'rb') as handle:
-            content = handle.read()
-    except (IOError, OSError):
-        return None
-    return {'content': base64.b64encode(content).decode('ascii'), 'mode': '%04o' % stat.S_IMODE(st.st_mode),
-            'owner': _name(pwd.getpwuid, st.st_uid), 'group': _name(grp.getgrgid, st.st_gid)}
 
 
 def run_module():
@@ -157,9 +131,7 @@ def run_module():
     eff = effective_config(state)
     config = eff['config'] if eff['ok'] else {}
 
-    dropins = []
-    for directory in params['snapshot_dirs']:
-        dropins.extend(sorted(p for p in glob.glob(os.path.join(directory, '*.conf')) if os.path.isfile(p)))
+    dropins = list_dropins(params['snapshot_dirs'])
     tls_files = [config[key] for key in TLS_KEYS if not is_unset(config.get(key)) and isinstance(config[key], str)]
     snapshot = {}
     for path in params['snapshot_files'] + dropins + tls_files:

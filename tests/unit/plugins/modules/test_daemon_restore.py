@@ -11,7 +11,7 @@ import os
 import pytest
 
 from ansible_collections.hardening.docker.plugins.modules import daemon_restore
-from ansible_collections.hardening.docker.plugins.modules.daemon_state import snapshot_file
+from ansible_collections.hardening.docker.plugins.module_utils._config_snapshot import snapshot_file
 
 # JSON text exactly as the operator wrote it: a controller that turned it into
 # a mapping and back (ansible-core before 2.19) would change these bytes.
