@@ -244,8 +244,21 @@ validated_with:
   type: list
   elements: str
   sample: [schema, dockerd]
+ansible_facts:
+  description: Facts about the file as this call left it.
+  returned: always
+  type: dict
+  contains:
+    hardening_docker_daemon_json:
+      description:
+        - O(path) and the SHA-256 of its content as this call left it (V(absent) when there is no file).
+        - The main job compares it with the value its preflight saw, to know whether a role may reuse that
+          preflight's reading of the host instead of reading daemon.json and dockerd's state again.
+      type: dict
+      sample: {path: /etc/docker/daemon.json, sha256: 0f3c...}
 """
 
+import hashlib
 import os
 import pwd
 import re
@@ -497,6 +510,8 @@ def run_module():
         # Proxy and mirror URLs may carry user:password@: never in output (-v, --diff).
         config=redact(result.config),
         validated_with=validated_with,
+        ansible_facts=dict(hardening_docker_daemon_json=content_digest(
+            path, after_text if changed and not module.check_mode else before_text)),
     )
     if module._diff:
         res['diff'] = dict(before=redact(before_text or ''), after=redact(after_text or ''),
@@ -543,6 +558,12 @@ def run_module():
     if backup_file:
         res['backup_file'] = backup_file
     module.exit_json(**res)
+
+
+def content_digest(path, text):
+    """The file's path and the SHA-256 of its text (V(absent) when there is no file)."""
+    digest = 'absent' if text is None else hashlib.sha256(to_bytes(text, errors='surrogate_or_strict')).hexdigest()
+    return dict(path=path, sha256=digest)
 
 
 def main():

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import hashlib
 import os
 import stat
 import textwrap
@@ -241,9 +242,24 @@ def test_check_mode_same_result_no_write(host, run_module, tmp_path):
     real = run_module(daemon_config.main, args, diff=True)
     assert 'backup_file' not in checked and 'backup_file' in real
     real.pop('backup_file')
+    # The facts describe the file as each call left it: untouched in check mode.
+    checked_file = checked.pop('ansible_facts')['hardening_docker_daemon_json']
+    real_file = real.pop('ansible_facts')['hardening_docker_daemon_json']
+    assert checked_file['sha256'] == hashlib.sha256(before).hexdigest()
+    assert real_file['sha256'] == hashlib.sha256(host.path.read_bytes()).hexdigest() != checked_file['sha256']
     assert checked == real
     assert checked['changed'] is True
     assert checked['changed_keys'] == ['debug', 'icc', 'live-restore']
+
+
+def test_the_digest_fact_follows_the_file(host, run_module):
+    missing = run_module(daemon_config.main, host.args(settings={}))
+    assert missing['ansible_facts']['hardening_docker_daemon_json'] == {'path': str(host.path), 'sha256': 'absent'}
+    host.write_config({'icc': False})
+    unchanged = run_module(daemon_config.main, host.args(settings={'icc': False}))
+    assert unchanged['changed'] is False
+    assert unchanged['ansible_facts']['hardening_docker_daemon_json']['sha256'] == \
+        hashlib.sha256(host.path.read_bytes()).hexdigest()
 
 
 def test_check_mode_new_file_not_created(host, run_module):
