@@ -65,7 +65,6 @@ def render():
     return HEADER + ''.join('    %r\n' % piece for piece in pieces) + ')\n'
 
 
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--check', action='store_true', help='fail when the copy differs from the catalog')
