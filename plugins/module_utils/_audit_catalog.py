@@ -206,11 +206,3 @@ def validate_catalog(controls):
     if errors:
         raise CatalogError('invalid control catalog:\n  ' + '\n  '.join(errors))
     return controls
-
-
-def sort_key(control_id):
-    """Natural order: 1.1.2 < 1.1.10 < 2.1 < 5.26 < HD-1 < HD-10."""
-    text = str(control_id)
-    if text.startswith('HD-'):
-        return (1, [int(text[3:])] if text[3:].isdigit() else [0])
-    return (0, [int(p) if p.isdigit() else 0 for p in text.split('.')])

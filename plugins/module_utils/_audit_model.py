@@ -79,3 +79,15 @@ def summarize(results):
         summary[key] = summary.get(key, 0) + 1
         summary['total'] += 1
     return summary
+
+
+def sort_key(control_id):
+    """Natural order: 1.1.2 < 1.1.10 < 2.1 < 5.26 < HD-1 < HD-10.
+
+    Here and not in _audit_catalog, so that the report writer sorts ids without
+    importing (and, as a module, shipping and compiling) the check code.
+    """
+    text = str(control_id)
+    if text.startswith('HD-'):
+        return (1, [int(text[3:])] if text[3:].isdigit() else [0])
+    return (0, [int(p) if p.isdigit() else 0 for p in text.split('.')])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.hardening.docker.plugins.module_utils._audit_catalog import sort_key
+from ansible_collections.hardening.docker.plugins.module_utils._audit_model import sort_key
 from ansible_collections.hardening.docker.plugins.module_utils._report_waivers import (
     ACTIVE,
     EXPIRED,

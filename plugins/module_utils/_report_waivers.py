@@ -22,12 +22,6 @@ import datetime
 import fnmatch
 import json
 
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:  # pragma: no cover - the controller always has PyYAML
-    HAS_YAML = False
-
 WAIVABLE = ('fail', 'manual')
 ACTIVE = 'active'
 EXPIRED = 'expired'
@@ -37,22 +31,35 @@ class WaiverError(ValueError):
     pass
 
 
-if HAS_YAML:
+def _yaml_loader():
+    """PyYAML and its loader for waivers, or (None, None) without PyYAML.
+
+    Imported here, when there is a waivers file to read, not with this module: the
+    report module imports this module on every run and most runs have no waivers
+    file, and PyYAML's import is a sizeable part of that module's start-up.
+    """
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - the controller always has PyYAML
+        return None, None
+
     class _DatesAsTextLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
         """Safe YAML, but dates stay text: PyYAML raises a bare ValueError on 2026-02-30,
         which _parse_date turns into a message naming the waiver."""
 
     _DatesAsTextLoader.add_constructor(
         'tag:yaml.org,2002:timestamp', lambda loader, node: loader.construct_scalar(node))
+    return yaml, _DatesAsTextLoader
 
 
 def parse_waivers_text(text, source='waivers file'):
     """Parse YAML/JSON text into a list of raw waiver dicts."""
     if not text.strip():
         return []
-    if HAS_YAML:
+    yaml, loader = _yaml_loader()
+    if yaml is not None:
         try:
-            data = yaml.load(text, Loader=_DatesAsTextLoader)  # noqa: S506 - a SafeLoader
+            data = yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader
         except yaml.YAMLError as exc:
             raise WaiverError('%s is not valid YAML: %s' % (source, exc))
     else:

@@ -31,9 +31,10 @@ options:
       - The controls to decide, as returned by C(query('hardening.docker.control_catalog')).
       - Each entry needs at least C(id), C(title) and C(check); the whole list is validated against
         the catalog schema and the module fails on a malformed entry.
+      - When omitted, the whole catalog of this collection (C(controls/catalog.yml)), which the module
+        ships with it; give the list only to decide a subset or another catalog.
     type: list
     elements: dict
-    required: true
   tls_expiry_threshold_days:
     description:
       - Control HD-1 fails when the daemon's TLS server certificate expires in fewer days than this.
@@ -120,10 +121,9 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Audit the host
+- name: Audit the host against the whole catalog
   become: true
   hardening.docker.audit:
-    controls: "{{ query('hardening.docker.control_catalog') }}"
     tls_expiry_threshold_days: 45
     trusted_users: [deploy]
   register: audit_result
@@ -296,6 +296,7 @@ from ansible_collections.hardening.docker.plugins.module_utils._audit_catalog im
     CatalogError,
     validate_catalog,
 )
+from ansible_collections.hardening.docker.plugins.module_utils._audit_catalog_data import catalog_controls
 from ansible_collections.hardening.docker.plugins.module_utils._audit_checks import evaluate_with_runtime
 from ansible_collections.hardening.docker.plugins.module_utils._audit_gather import Gatherer
 from ansible_collections.hardening.docker.plugins.module_utils._audit_model import summarize
@@ -339,7 +340,7 @@ def runtime_output(state, per_container):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            controls=dict(type='list', elements='dict', required=True),
+            controls=dict(type='list', elements='dict'),
             tls_expiry_threshold_days=dict(type='int', default=30),
             daemon_json=dict(type='path', default='/etc/docker/daemon.json'),
             docker_bin=dict(type='str', default='docker'),
@@ -353,7 +354,11 @@ def main():
         ),
         supports_check_mode=True,
     )
+    # The module's own copy of the catalog by default: the controller then neither reads the
+    # catalog nor templates and sends it (about 50 kB) once per host.
     controls = module.params['controls']
+    if controls is None:
+        controls = catalog_controls()
     if module.params['volume_scan_limit'] < 1:
         module.fail_json(msg='volume_scan_limit must be a positive number of entries (got %d): set '
                              'audit_volume_scan_limit to 1 or more' % module.params['volume_scan_limit'])

@@ -16,11 +16,10 @@ import yaml
 from ansible_collections.hardening.docker.plugins.module_utils._audit_catalog import (
     ROLES,
     CatalogError,
-    sort_key,
     validate_catalog,
 )
 from ansible_collections.hardening.docker.plugins.module_utils._audit_checks import CHECKS
-from ansible_collections.hardening.docker.plugins.module_utils._audit_model import id_norm
+from ansible_collections.hardening.docker.plugins.module_utils._audit_model import id_norm, sort_key
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..'))
 CATALOG = os.path.join(ROOT, 'controls', 'catalog.yml')

@@ -201,3 +201,14 @@ def test_level_1_does_not_count_level_2_failures(run_module, recorded):
     assert level2['summary']['not_in_profile'] == 0
     for summary in (level1['summary'], level2['summary']):
         assert sum(v for k, v in summary.items() if k != 'total') == summary['total'] == len(CONTROLS)
+
+
+@pytest.mark.parametrize('fixture', ['debian12-stock', 'debian12-hardened'])
+@pytest.mark.parametrize('version', ['1.6', '1.8'])
+def test_without_controls_decides_the_whole_catalog(run_module, recorded, fixture, version):
+    # The playbook passes no controls: the module's own copy must give exactly what the lookup's list gives.
+    recorded(fixture)
+    given = run_module(audit.main, {'controls': CONTROLS, 'benchmark_version': version, 'profile_level': 2})
+    recorded(fixture)
+    own = run_module(audit.main, {'benchmark_version': version, 'profile_level': 2})
+    assert json.dumps(own, sort_keys=True) == json.dumps(given, sort_keys=True)
