@@ -75,6 +75,7 @@ lint: venv
 	$(BIN)/yamllint --strict .
 	$(BIN)/ansible-lint --profile production --strict
 	$(BIN)/python scripts/catalog_benchmark_ids.py --check
+	$(BIN)/python scripts/gen_audit_catalog_data.py --check
 	$(BIN)/python scripts/sync_control_tags.py --check
 	BIN=$(BIN) scripts/check-changelog.sh
 
