@@ -57,8 +57,8 @@ def wait_for(socket_path, api, seconds, connection=UnixHTTPConnection, sleep=tim
     """
     deadline = clock() + seconds
     while True:
-        implements, said = activate(socket_path, timeout=min(5, max(1, deadline - clock())),
-                                   connection=connection)
+        timeout = min(5, max(1, deadline - clock()))
+        implements, said = activate(socket_path, timeout=timeout, connection=connection)
         if implements is not None and api in implements:
             return True, implements, said
         if clock() >= deadline:
