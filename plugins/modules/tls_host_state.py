@@ -1,0 +1,114 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) hardening.docker maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: tls_host_state
+short_description: Read in one call what the daemon_tls role needs to know about a host
+version_added: 0.4.0
+description:
+  - Read-only. Whether the Python library C(cryptography) imports in the module's Python, the load state
+    of dockerd's socket unit, the main PID and command line of dockerd, whether some files exist, and
+    the text of others (certificates).
+  - One round trip instead of one per read.
+author:
+  - hardening.docker maintainers (!UNKNOWN)
+options:
+  service:
+    description: The dockerd service unit.
+    type: str
+    default: docker.service
+  socket:
+    description: The socket unit that activates dockerd.
+    type: str
+    default: docker.socket
+  exists:
+    description: Paths whose existence is reported (links are followed).
+    type: list
+    elements: path
+    default: []
+  read:
+    description:
+      - Files whose text is returned when they exist. The text is in the task's result, so never a private key.
+    type: list
+    elements: path
+    default: []
+extends_documentation_fragment:
+  - hardening.docker.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Read the host's state for daemon_tls
+  hardening.docker.tls_host_state:
+    exists: [/etc/docker/tls/server-key.pem, /etc/docker/tls/server-cert.pem]
+    read: [/etc/docker/tls/server-cert.pem, /etc/docker/tls/ca.pem]
+  register: tls_host
+"""
+
+RETURN = r"""
+crypto_present:
+  description: Whether C(import cryptography) works in the module's Python.
+  returned: always
+  type: bool
+socket_load_state:
+  description: C(LoadState) of O(socket) (V(loaded), V(not-found), ...).
+  returned: always
+  type: str
+  sample: loaded
+main_pid:
+  description: C(MainPID) of O(service), V(0) when it does not run.
+  returned: always
+  type: str
+  sample: "1234"
+cmdline:
+  description: Command line of the main PID split at NUL bytes (with the empty string after the last one); empty when it does not run.
+  returned: always
+  type: list
+  elements: str
+  sample: [/usr/bin/dockerd, -H, "fd://", ""]
+exists:
+  description: Path of O(exists) to whether it exists.
+  returned: always
+  type: dict
+  sample: {/etc/docker/tls/server-key.pem: true}
+texts:
+  description: Path of O(read) to its text, for the files that exist.
+  returned: always
+  type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hardening.docker.plugins.module_utils._tls_host_state import gather
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            service=dict(type='str', default='docker.service'),
+            socket=dict(type='str', default='docker.socket'),
+            exists=dict(type='list', elements='path', default=[]),
+            read=dict(type='list', elements='path', default=[]),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    systemctl = module.get_bin_path('systemctl', required=True)
+    try:
+        result = gather(module.run_command, systemctl, params['socket'], params['service'], params['exists'], params['read'])
+    except (RuntimeError, OSError) as exc:
+        module.fail_json(msg=str(exc))
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == '__main__':
+    main()
