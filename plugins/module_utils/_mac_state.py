@@ -21,6 +21,7 @@ Actions: ``load`` (AppArmor usable: install and load profiles), ``selinux``
 
 from __future__ import annotations
 
+import json
 import os
 
 APPARMOR_ENABLED = '/sys/module/apparmor/parameters/enabled'
@@ -136,3 +137,45 @@ def gather(root='/', profiles=(), profile_dir='/etc/apparmor.d'):
         'loaded_count': len(loaded),
         'profiles': dict((name, _profile(root, profile_dir, name, loaded)) for name in profiles),
     }
+
+
+def is_managed(path, header):
+    """True when ``path`` is a regular file (not a link) with the line ``header``: a file the role wrote."""
+    try:
+        if not os.path.isfile(path) or os.path.islink(path):
+            return False
+        with open(path, 'rb') as handle:
+            wanted = header.encode('utf-8')
+            return any(line.rstrip(b'\r\n') == wanted for line in handle)
+    except (IOError, OSError) as exc:
+        raise RuntimeError('cannot read %s: %s' % (path, exc))
+
+
+def foreign_files(root, profile_dir, names, header):
+    """Paths ``<profile_dir>/<name>`` that exist (any type) and were not written by the role (no ``header`` line)."""
+    foreign = []
+    for name in names:
+        path = os.path.join(profile_dir, name)
+        on_disk = _under(root, path)
+        if os.path.lexists(on_disk) and not is_managed(on_disk, header):
+            foreign.append(path)
+    return sorted(foreign)
+
+
+SECURITY_OPTIONS_ARGV = ['info', '--format', '{{json .SecurityOptions}}']
+
+
+def dockerd_security_options(run, docker):
+    """The security options dockerd applies to containers (``docker info``), ``None`` when it does not answer.
+
+    ``run(argv)`` returns ``(rc, stdout, stderr)``; ``docker`` is the client's path (``None`` when missing).
+    """
+    if not docker:
+        return None
+    rc, out, dummy = run([docker] + SECURITY_OPTIONS_ARGV)
+    if rc != 0:
+        return None
+    try:
+        return json.loads(out)
+    except ValueError:
+        return None

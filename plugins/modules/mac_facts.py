@@ -37,6 +37,17 @@ options:
       - Directory the files of O(profiles) are looked for in, as C(<profile_dir>/<name>).
     type: path
     default: /etc/apparmor.d
+  header:
+    description:
+      - The line that marks a file as written by the apparmor role. When given, the files of O(profiles)
+        that exist without such a line are listed in RV(ansible_facts.hardening_docker_mac.foreign_files).
+    type: str
+  security_options:
+    description:
+      - Also ask dockerd (C(docker info)) which security options it applies to containers, returned in
+        RV(dockerd_security_options).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - hardening.docker.attributes
   - hardening.docker.attributes.facts
@@ -126,6 +137,20 @@ ansible_facts:
           returned: always
           type: str
           sample: /usr/sbin/apparmor_parser
+        foreign_files:
+          description:
+            - Files of O(profiles) that exist (of any type) but are not regular files carrying the line O(header),
+              that is files the role did not write, which it must neither overwrite nor remove.
+          returned: when O(header) is given
+          type: list
+          elements: str
+          sample: [/etc/apparmor.d/lsb_release]
+dockerd_security_options:
+  description: The security options dockerd reports (C(docker info)), V(null) when dockerd does not answer.
+  returned: when O(security_options) is true
+  type: list
+  elements: str
+  sample: ["name=seccomp,profile=default", "name=cgroupns"]
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -141,15 +166,24 @@ def run_module():
         argument_spec=dict(
             profiles=dict(type='list', elements='str', default=[]),
             profile_dir=dict(type='path', default='/etc/apparmor.d'),
+            header=dict(type='str'),
+            security_options=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
     )
+    params = module.params
     try:
-        facts = _mac_state.gather(ROOT, module.params['profiles'], module.params['profile_dir'])
+        facts = _mac_state.gather(ROOT, params['profiles'], params['profile_dir'])
+        if params['header'] is not None:
+            facts['foreign_files'] = _mac_state.foreign_files(ROOT, params['profile_dir'], params['profiles'], params['header'])
     except RuntimeError as exc:
         module.fail_json(msg=str(exc))
     facts['apparmor_parser'] = module.get_bin_path('apparmor_parser', opt_dirs=['/sbin', '/usr/sbin'])
-    module.exit_json(changed=False, ansible_facts={'hardening_docker_mac': facts})
+    result = {'changed': False, 'ansible_facts': {'hardening_docker_mac': facts}}
+    if params['security_options']:
+        result['dockerd_security_options'] = _mac_state.dockerd_security_options(
+            module.run_command, module.get_bin_path('docker'))
+    module.exit_json(**result)
 
 
 def main():

@@ -65,3 +65,35 @@ def test_missing_profiles_interface_fails_with_the_path(tmp_path, monkeypatch, f
     monkeypatch.setattr(mac_facts, 'ROOT', root)
     result = fail_module(mac_facts.main, {})
     assert '/sys/kernel/security/apparmor/profiles' in result['msg']
+
+
+def test_header_lists_the_files_the_role_did_not_write(tmp_path, monkeypatch, run_module, no_parser):
+    monkeypatch.setattr(mac_facts, 'ROOT', fake_sys(tmp_path, {
+        'aa/ours': 'x\n# mine\nprofile ours {}\n',
+        'aa/theirs': 'profile theirs {}\n',
+    }))
+    (tmp_path / 'aa/adir').mkdir()
+    (tmp_path / 'aa/link').symlink_to(tmp_path / 'aa/ours')
+    args = {'profiles': ['ours', 'theirs', 'adir', 'link', 'missing'], 'profile_dir': '/aa', 'header': '# mine'}
+    facts = run_module(mac_facts.main, args)['ansible_facts']['hardening_docker_mac']
+    assert facts['foreign_files'] == ['/aa/adir', '/aa/link', '/aa/theirs']
+    assert 'foreign_files' not in run_module(mac_facts.main, {'profiles': ['theirs'], 'profile_dir': '/aa'})['ansible_facts'][
+        'hardening_docker_mac']
+
+
+def test_security_options_quote_docker_info(tmp_path, monkeypatch, run_module):
+    monkeypatch.setattr(mac_facts, 'ROOT', fake_sys(tmp_path, {'sys/kernel/.keep': ''}))
+    monkeypatch.setattr(mac_facts.AnsibleModule, 'get_bin_path', lambda self, name, *a, **k: '/usr/bin/' + name)
+    calls = []
+
+    def run_command(self, argv, **kwargs):
+        calls.append(argv)
+        return 0, '["name=seccomp,profile=builtin","name=cgroupns"]\n', ''
+
+    monkeypatch.setattr(mac_facts.AnsibleModule, 'run_command', run_command)
+    result = run_module(mac_facts.main, {'security_options': True})
+    assert result['dockerd_security_options'] == ['name=seccomp,profile=builtin', 'name=cgroupns']
+    assert calls == [['/usr/bin/docker', 'info', '--format', '{{json .SecurityOptions}}']]
+    monkeypatch.setattr(mac_facts.AnsibleModule, 'run_command', lambda self, argv, **k: (1, '', 'Cannot connect'))
+    assert run_module(mac_facts.main, {'security_options': True})['dockerd_security_options'] is None
+    assert 'dockerd_security_options' not in run_module(mac_facts.main, {})
