@@ -23,7 +23,10 @@ def run_users(pid, proc='/proc'):
     would lock itself out. Uids without a name are left out.
     """
     uids = set()
-    while pid > 1:
+    # The process itself always counts, even as PID 1 (the first process of a
+    # container); init is not part of the chain above it.
+    start = pid
+    while pid > 1 or pid == start:
         try:
             with open(os.path.join(proc, str(pid), 'status')) as handle:
                 status = dict(line.split(':', 1) for line in handle if ':' in line)

@@ -37,6 +37,24 @@ def test_run_users_of_this_process_include_its_user():
     assert pwd.getpwuid(os.getuid()).pw_name in run_users(os.getpid())
 
 
+def _status(proc, pid, uid, ppid):
+    (proc / str(pid)).mkdir(parents=True)
+    (proc / str(pid) / 'status').write_text('Name:\tx\nPPid:\t%d\nUid:\t%d\t%d\t%d\t%d\n' % (ppid, uid, uid, uid, uid))
+
+
+def test_run_users_count_the_process_itself_as_pid_1_but_not_init_above_a_chain(tmp_path):
+    me = pwd.getpwuid(os.getuid())
+    # A container whose first process runs the module (the unit tests in make matrix-static).
+    _status(tmp_path, 1, me.pw_uid, 0)
+    assert run_users(1, proc=str(tmp_path)) == [me.pw_name]
+    # Walking up from another process stops below init, whoever init runs as.
+    init = next(entry for entry in pwd.getpwall() if entry.pw_uid != me.pw_uid)
+    other = tmp_path / 'other'
+    _status(other, 1, init.pw_uid, 0)
+    _status(other, 40, me.pw_uid, 1)
+    assert run_users(40, proc=str(other)) == [me.pw_name]
+
+
 def test_parse_listen_keeps_paths_only():
     out = 'LoadState=loaded\nListen=/run/docker.sock (Stream)\nListen=0.0.0.0:2375 (Stream)\nListen=/run/docker.sock (Stream)\n'
     assert parse_listen(out) == ('loaded', ['/run/docker.sock'])
