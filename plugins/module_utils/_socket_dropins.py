@@ -14,7 +14,12 @@ import stat
 
 from ansible.module_utils.common.text.converters import to_bytes
 
-from ansible_collections.hardening.docker.plugins.module_utils._atomic_write import write_atomically
+from ansible_collections.hardening.docker.plugins.module_utils._managed_file import (
+    apply_directory,
+    apply_file,
+    plan_directory,
+    plan_file as _managed_plan_file,
+)
 
 # The drop-ins belong to root and are world-readable, as systemd's own units.
 FILE_MODE = 0o644
@@ -34,52 +39,33 @@ def render_mode(mode):
             '[Socket]\nSocketMode=%s\n' % mode)
 
 
-def _attribute_problem(st, mode):
-    problems = []
-    if stat.S_IMODE(st.st_mode) != mode:
-        problems.append('mode %04o, not %04o' % (stat.S_IMODE(st.st_mode), mode))
-    # Only root can give a file to root: a run as another user leaves owners alone.
-    if os.geteuid() == 0 and (st.st_uid, st.st_gid) != (0, 0):
-        problems.append('owner %d:%d, not root:root' % (st.st_uid, st.st_gid))
-    return ', '.join(problems)
-
-
 def fix_attributes(module, path, mode, apply):
-    """What is wrong with PATH's mode and owner ('' when nothing); with APPLY, put it right."""
-    problem = _attribute_problem(os.stat(path), mode)
-    if problem and apply:
-        os.chmod(path, mode)
-        if os.geteuid() == 0:
-            os.chown(path, 0, 0)
-    return problem
+    """What is wrong with directory PATH's mode and owner ('' when nothing); with APPLY, put it right."""
+    changes = plan_directory(module, path, mode)
+    if changes and apply:
+        apply_directory(module, path, mode, changes)
+    return ', '.join(changes)
 
 
-def plan_file(path, text):
+def plan_file(module, path, text):
     """Whether PATH must be written to hold TEXT, 0644 root:root, with a message and a diff."""
-    before = None
-    problem = ''
-    if os.path.exists(path):
-        with open(path, 'rb') as handle:
-            before = handle.read().decode('utf-8', errors='replace')
-        problem = _attribute_problem(os.stat(path), FILE_MODE)
-    if before == text and not problem:
+    changes, before = _managed_plan_file(module, path, to_bytes(text, errors='surrogate_or_strict'), FILE_MODE)
+    if not changes:
         return dict(changed=False)
+    before_text = None if before is None else before.decode('utf-8', errors='replace')
     if before is None:
         msg = 'wrote %s' % path
-    elif before != text:
+    elif 'content' in changes:
         msg = 'rewrote %s' % path
     else:
-        msg = '%s: %s' % (path, problem)
-    return dict(changed=True, msg=msg, content_changed=before != text,
-                diff=dict(before_header=path, after_header=path, before=before or '', after=text))
+        msg = '%s: %s' % (path, ', '.join(changes))
+    return dict(changed=True, msg=msg, changes=changes,
+                diff=dict(before_header=path, after_header=path, before=before_text or '', after=text))
 
 
 def write_file(module, path, text, plan):
     """Write PATH (atomically) when its text changes, or only fix its mode and owner."""
-    if plan['content_changed']:
-        write_atomically(module, path, to_bytes(text, errors='surrogate_or_strict'), FILE_MODE)
-    else:
-        fix_attributes(module, path, FILE_MODE, apply=True)
+    apply_file(module, path, to_bytes(text, errors='surrogate_or_strict'), FILE_MODE, plan['changes'])
 
 
 def _name(lookup, ident):

@@ -210,7 +210,7 @@ def main():
             wanted.append(('3.16', p['mode_dropin'], render_mode(p['mode'])))
         for cid, name, text in wanted:
             path = os.path.join(directory, name)
-            plan = plan_file(path, text)
+            plan = plan_file(module, path, text)
             if plan['changed']:
                 changed_ids.add(cid)
                 messages[cid].append(plan['msg'])
