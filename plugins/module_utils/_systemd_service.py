@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.hardening.docker.plugins.module_utils._docker_paths import parse_systemctl_show
+
 # States in which "start" has nothing to do (as ansible.builtin.systemd_service judges it).
 RUNNING = ('active', 'activating', 'reloading')
 # UnitFileState values for which `systemctl is-enabled` succeeds.
@@ -23,13 +25,9 @@ ENABLED = ('enabled', 'enabled-runtime', 'static', 'alias', 'indirect', 'generat
 
 
 def parse_show(text):
-    """The key=value lines of `systemctl show` as a dict."""
-    state = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition('=')
-        if sep:
-            state[key.strip()] = value.strip()
-    return state
+    """The key=value lines of `systemctl show` for one unit, as a dict."""
+    blocks = parse_systemctl_show(text)
+    return blocks[0] if blocks else {}
 
 
 def read_state(module, systemctl, unit):
