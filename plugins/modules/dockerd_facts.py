@@ -11,14 +11,14 @@ module: dockerd_facts
 short_description: Read daemon.json and the running dockerd's state (docker info) in one call
 version_added: 0.4.0
 description:
-  - What the roles' preflights read before they decide anything: the daemon configuration file as
+  - What the roles' preflights read before they decide anything, the daemon configuration file as
     M(hardening.docker.daemon_config) reads it, and the running daemon's own view (C(docker info)).
-    One call instead of one round trip for each, and one reading for all roles: the result is kept in the
+    One call instead of one round trip for each, and one reading for all roles. The result is kept in the
     host's facts, and the P(hardening.docker.dockerd_facts_current#test) test says whether a later task may
     use it instead of reading again (daemon.json unchanged since).
   - daemon.json is read by the same code as M(hardening.docker.daemon_config), with the same refusal, naming
     the file and the position, of a file that is not UTF-8 text holding a JSON object. The module then fails.
-  - A daemon that does not answer C(docker info) is not a failure of the module: the reading says why
+  - A daemon that does not answer C(docker info) is not a failure of the module. The reading says why
     (RV(ansible_facts.hardening_docker_dockerd.docker_info_error)), and each role says what it needs dockerd for.
   - Read-only; it never changes the host.
 author:
