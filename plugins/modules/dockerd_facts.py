@@ -136,7 +136,7 @@ def main():
     info, error = {}, ''
     if module.params['docker_info']:
         docker = module.get_bin_path(module.params['docker'], opt_dirs=['/usr/bin', '/usr/local/bin'])
-        info, error = read_docker_info(lambda argv: module.run_command(argv), docker)
+        info, error = read_docker_info(module.run_command, docker)
 
     reading = dict(
         daemon_json=dict(digest, exists=text is not None, duplicate_keys=duplicates, config=redact(config)),
