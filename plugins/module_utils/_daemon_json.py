@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 
 
@@ -101,6 +103,42 @@ def parse_daemon_json(text, path='daemon.json'):
     # the outermost object is the last one the hook sees
     duplicates = depth['top'] or []
     return value, sorted(set(duplicates))
+
+
+def read_daemon_json(path):
+    """The file as dockerd would read it: ``(text or None, config, duplicate_keys)``.
+
+    The one reader of daemon.json on the host (M(hardening.docker.daemon_config)
+    and M(hardening.docker.dockerd_facts)): a missing file is ``(None, {}, [])``;
+    a directory, an unreadable file, text that is not UTF-8 or not a JSON object
+    raises DaemonJsonError naming the file (and the position).
+    """
+    if os.path.isdir(path):
+        raise DaemonJsonError('path %s is a directory; give the path of the daemon.json file' % path)
+    if not os.path.exists(path):
+        return None, {}, []
+    try:
+        with open(path, 'rb') as handle:
+            raw = handle.read()
+    except (IOError, OSError) as exc:
+        raise DaemonJsonError('cannot read %s: %s' % (path, exc))
+    try:
+        text = raw.decode('utf-8')
+    except UnicodeDecodeError as exc:
+        raise DaemonJsonError('%s is not UTF-8 text (byte %d); it was left untouched' % (path, exc.start))
+    config, duplicates = parse_daemon_json(text, path)
+    return text, config, duplicates
+
+
+def content_digest(path, text):
+    """The file's path and the SHA-256 of its text (V(absent) when there is no file).
+
+    Every call that reads or writes daemon.json leaves it in the host's facts
+    (``hardening_docker_daemon_json``): a reading of the host taken with the
+    same digest is still current.
+    """
+    digest = 'absent' if text is None else hashlib.sha256(text.encode('utf-8', 'surrogateescape')).hexdigest()
+    return dict(path=path, sha256=digest)
 
 
 def _json_type(value):

@@ -258,7 +258,6 @@ ansible_facts:
       sample: {path: /etc/docker/daemon.json, sha256: 0f3c...}
 """
 
-import hashlib
 import os
 import pwd
 import re
@@ -271,10 +270,11 @@ from ansible.module_utils.common.text.converters import to_bytes, to_native
 from ansible_collections.hardening.docker.plugins.module_utils._atomic_write import ensure_directory, write_atomically
 from ansible_collections.hardening.docker.plugins.module_utils._daemon_json import (
     DaemonJsonError,
+    content_digest,
     merge,
     overrides,
     redact,
-    parse_daemon_json,
+    read_daemon_json,
     render,
 )
 from ansible_collections.hardening.docker.plugins.module_utils._daemon_schema import (
@@ -340,25 +340,11 @@ def dockerd_validate(module, dockerd, config_path):
 
 
 def read_existing(module, path):
-    """(text or None, config dict, duplicate keys)."""
-    if os.path.isdir(path):
-        module.fail_json(msg='path %s is a directory; give the path of the daemon.json file' % path)
-    if not os.path.exists(path):
-        return None, {}, []
+    """(text or None, config dict, duplicate keys); fails naming the file when it cannot be used."""
     try:
-        with open(path, 'rb') as handle:
-            raw = handle.read()
-    except (IOError, OSError) as exc:
-        module.fail_json(msg='cannot read %s: %s' % (path, to_native(exc)))
-    try:
-        text = raw.decode('utf-8')
-    except UnicodeDecodeError as exc:
-        module.fail_json(msg='%s is not UTF-8 text (byte %d); it was left untouched' % (path, exc.start))
-    try:
-        config, duplicates = parse_daemon_json(text, path)
+        return read_daemon_json(path)
     except DaemonJsonError as exc:
         module.fail_json(msg=to_native(exc))
-    return text, config, duplicates
 
 
 def check_flag_conflicts(module, params):
@@ -558,12 +544,6 @@ def run_module():
     if backup_file:
         res['backup_file'] = backup_file
     module.exit_json(**res)
-
-
-def content_digest(path, text):
-    """The file's path and the SHA-256 of its text (V(absent) when there is no file)."""
-    digest = 'absent' if text is None else hashlib.sha256(to_bytes(text, errors='surrogate_or_strict')).hexdigest()
-    return dict(path=path, sha256=digest)
 
 
 def main():
