@@ -462,7 +462,8 @@ def test_rerun_that_changes_nothing_runs_no_key_or_signing_task(host):
         assert run.returncode == 0, run.output[-3000:]
         tasks = ran_tasks(run)
         assert ISSUE_INCLUDE in tasks
-        assert not [task for task in tasks if task.endswith(SIGNING_CHAIN) or "signing request" in task], tasks
+        # (The clients' chain on the controller is not part of it and still runs.)
+        assert not [task for task in tasks if task.endswith(SIGNING_CHAIN)], tasks
         assert re.search(r"skipping: \[%s\]" % re.escape(name), run.output.split(ISSUE_INCLUDE, 1)[1].split("TASK [", 1)[0])
         assert "kept, nothing to renew" in flat(run)
         assert re.search(r"%s\s*:\s*ok=\d+\s+changed=0\s" % re.escape(name), run.output), run.output[-1500:]
