@@ -7,13 +7,19 @@
 
 Each read was its own task (a round trip of about half a second): whether the Python cryptography library
 imports, the load state of docker.socket, dockerd's main PID and command line, whether the server's TLS
-files exist, and the text of its certificates.
+files exist, and the text of its certificates. Also what the role compares to decide that the server's key
+and certificates need no change (owner, group and mode of the TLS files, the public half of the server key), so
+that a run which changes nothing skips the key, signing request, signing and copy tasks.
 """
 
 from __future__ import annotations
 
+import grp
+import hashlib
 import importlib
 import os
+import pwd
+import stat
 
 from ansible_collections.hardening.docker.plugins.module_utils._docker_paths import parse_systemctl_show
 
@@ -58,9 +64,80 @@ def read_texts(paths):
     return texts
 
 
-def gather(run_command, systemctl, socket, service, stat_paths, read_paths, root='/'):
+def _name(lookup, number):
+    try:
+        return lookup(number)[0]
+    except KeyError:
+        return str(number)
+
+
+def file_stats(paths):
+    """``{path: {exists, kind, mode, owner, group}}`` (links followed), as the file module compares them."""
+    stats = {}
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            stats[path] = dict(exists=False)
+            continue
+        kind = 'directory' if stat.S_ISDIR(info.st_mode) else ('file' if stat.S_ISREG(info.st_mode) else 'other')
+        stats[path] = dict(exists=True, kind=kind, mode='%04o' % stat.S_IMODE(info.st_mode),
+                           owner=_name(pwd.getpwuid, info.st_uid), group=_name(grp.getgrgid, info.st_gid))
+    return stats
+
+
+def _key_kind(key):
+    asymmetric = 'cryptography.hazmat.primitives.asymmetric.'
+    rsa, ec = importlib.import_module(asymmetric + 'rsa'), importlib.import_module(asymmetric + 'ec')
+    if isinstance(key, rsa.RSAPrivateKey):
+        return dict(type='RSA', size=key.key_size)
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return dict(type='ECC', size=key.curve.key_size, curve=key.curve.name)
+    return dict(type=type(key).__name__)
+
+
+def public_key(path):
+    """The public facts of the private key at ``path``: never a byte of the key itself.
+
+    ``{exists, loaded, type, size, curve, public_key_sha256}``: the SHA-256 of the DER SubjectPublicKeyInfo (what
+    x509_facts gives for a certificate), type and size (and curve) as community.crypto.openssl_privatekey compares
+    them. A key that does not load (encrypted, broken, no library) has ``loaded`` false and ``problem``, never the
+    exception's text, which could quote the key.
+    """
+    try:
+        with open(path, 'rb') as handle:
+            data = handle.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return dict(exists=False, loaded=False, problem='%s does not exist' % path)
+    except OSError as exc:
+        return dict(exists=True, loaded=False, problem='%s cannot be read: %s' % (path, exc.strerror))
+    try:
+        # Imported here: the module must also answer on a host without the library (crypto_present false).
+        serialization = importlib.import_module('cryptography.hazmat.primitives.serialization')
+        unsupported = importlib.import_module('cryptography.exceptions').UnsupportedAlgorithm
+    except ImportError:
+        return dict(exists=True, loaded=False, problem='the Python library cryptography is missing')
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError, unsupported):
+        return dict(exists=True, loaded=False, problem='%s is not an unencrypted PEM private key' % path)
+    public_der = key.public_key().public_bytes(serialization.Encoding.DER,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    facts = dict(exists=True, loaded=True, public_key_sha256=_colon_hex(hashlib.sha256(public_der).digest()))
+    facts.update(_key_kind(key))
+    return facts
+
+
+def _colon_hex(data):
+    text = data.hex()
+    return ':'.join(text[i:i + 2] for i in range(0, len(text), 2))
+
+
+def gather(run_command, systemctl, socket, service, stat_paths, read_paths, root='/', key='', mode_paths=()):
     load_state, main_pid = unit_states(run_command, systemctl, socket, service)
     return dict(
+        stats=file_stats(mode_paths),
+        key=public_key(key) if key else {},
         crypto_present=crypto_present(),
         socket_load_state=load_state,
         main_pid=main_pid,

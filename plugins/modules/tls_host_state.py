@@ -14,6 +14,8 @@ description:
   - Read-only. Whether the Python library C(cryptography) imports in the module's Python, the load state
     of dockerd's socket unit, the main PID and command line of dockerd, whether some files exist, and
     the text of others (certificates).
+  - With O(key), the public facts of the server's private key (never the key itself), and with O(modes), owner,
+    group and mode of files, so that the role can tell, without a module per file, that its TLS files need no change.
   - One round trip instead of one per read.
 author:
   - hardening.docker maintainers (!UNKNOWN)
@@ -37,6 +39,16 @@ options:
     type: list
     elements: path
     default: []
+  key:
+    description:
+      - A private key whose public facts are returned (RV(key)). Its bytes stay in the module.
+    type: path
+    default: ''
+  modes:
+    description: Paths whose kind, owner, group and mode are returned (links are followed).
+    type: list
+    elements: path
+    default: []
 extends_documentation_fragment:
   - hardening.docker.attributes
 attributes:
@@ -51,6 +63,8 @@ EXAMPLES = r"""
   hardening.docker.tls_host_state:
     exists: [/etc/docker/tls/server-key.pem, /etc/docker/tls/server-cert.pem]
     read: [/etc/docker/tls/server-cert.pem, /etc/docker/tls/ca.pem]
+    key: /etc/docker/tls/server-key.pem
+    modes: [/etc/docker/tls, /etc/docker/tls/server-key.pem, /etc/docker/tls/server-cert.pem, /etc/docker/tls/ca.pem]
   register: tls_host
 """
 
@@ -84,6 +98,44 @@ texts:
   description: Path of O(read) to its text, for the files that exist.
   returned: always
   type: dict
+key:
+  description:
+    - Public facts of O(key), empty without it. Never the private key.
+    - V(loaded) is false (with V(problem)) when the key is missing, encrypted, broken or the library is missing.
+  returned: always
+  type: dict
+  contains:
+    exists:
+      description: Whether the file exists.
+      type: bool
+    loaded:
+      description: Whether it loaded as an unencrypted PEM private key.
+      type: bool
+    problem:
+      description: Why it did not load.
+      type: str
+      returned: when not loaded
+    type:
+      description: V(RSA), V(ECC) or the library's class name of another kind.
+      type: str
+      returned: when loaded
+    size:
+      description: Bits of the key (of the curve for ECC).
+      type: int
+      returned: when loaded
+    curve:
+      description: Name of the curve (V(secp384r1)).
+      type: str
+      returned: when the key is ECC
+    public_key_sha256:
+      description: SHA-256 of the DER SubjectPublicKeyInfo, colon-separated hex, as the x509_facts filter gives it for a certificate.
+      type: str
+      returned: when loaded
+stats:
+  description: Path of O(modes) to V(exists), and when it exists V(kind) (V(file), V(directory), V(other)), V(mode) (V(0750)), V(owner) and V(group) names.
+  returned: always
+  type: dict
+  sample: {/etc/docker/tls: {exists: true, kind: directory, mode: "0750", owner: root, group: root}}
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -98,13 +150,16 @@ def main():
             socket=dict(type='str', default='docker.socket'),
             exists=dict(type='list', elements='path', default=[]),
             read=dict(type='list', elements='path', default=[]),
+            key=dict(type='path', default=''),
+            modes=dict(type='list', elements='path', default=[]),
         ),
         supports_check_mode=True,
     )
     params = module.params
     systemctl = module.get_bin_path('systemctl', required=True)
     try:
-        result = gather(module.run_command, systemctl, params['socket'], params['service'], params['exists'], params['read'])
+        result = gather(module.run_command, systemctl, params['socket'], params['service'], params['exists'], params['read'],
+                        key=params['key'], mode_paths=params['modes'])
     except (RuntimeError, OSError) as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(changed=False, **result)

@@ -409,6 +409,67 @@ def test_proxy_credentials_never_in_diff_or_verbose_output(host):
     assert state(host) == before
 
 
+# --------------------------------------------------------------- reruns: no key, request or signing when current
+
+# The tasks a run that changes nothing must not run: each forks a module (host or controller).
+SIGNING_CHAIN = ("Server key on the host", "Make the server's signing request on the host",
+                 "Sign the server certificate on the controller", "Server certificate on the host",
+                 "CA certificate on the host", "Directory of the server's TLS files")
+ISSUE_INCLUDE = "Issue the server key and certificates on the host (2.7, HD-1), unless they are current"
+
+
+def ran_tasks(run):
+    """Names of the role's tasks the run printed (each run or skipped task prints one TASK line)."""
+    return re.findall(r"TASK \[hardening\.docker\.daemon_tls : ([^\]]+)\]", run.output)
+
+
+def signed(run):
+    """Whether the run signed a server certificate (the task's name carries its control id first)."""
+    return any(task.endswith("Sign the server certificate on the controller") for task in ran_tasks(run))
+
+
+def sans_of(cert):
+    return set(cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName))
+
+
+def public_key(cert):
+    return cert.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def test_changed_names_reissue_the_certificate_with_the_same_key(host):
+    name, before = host_name(host), file_cert(host)
+    added = run_playbook(APPLY, name, {"daemon_tls_server_sans": ["rotated.example.test"]})
+    assert added.returncode == 0, added.output[-3000:]
+    assert signed(added)
+    assert "reissued: its names, key or CA changed (its names" in flat(added)
+    renamed = file_cert(host)
+    assert sans_of(renamed) == sans_of(before) | {"rotated.example.test"}
+    assert public_key(renamed) == public_key(before)
+    assert served_cert(host).serial_number == renamed.serial_number
+
+    # Back to the inventory's names: reissued again, without the extra name.
+    back = run_playbook(APPLY, name, {})
+    assert back.returncode == 0, back.output[-3000:]
+    assert signed(back)
+    assert sans_of(file_cert(host)) == sans_of(before)
+    assert served_cert(host).serial_number == file_cert(host).serial_number
+
+
+def test_rerun_that_changes_nothing_runs_no_key_or_signing_task(host):
+    name, before = host_name(host), state(host)
+    for check in (True, False):
+        run = run_playbook(APPLY, name, {}, check=check)
+        assert run.returncode == 0, run.output[-3000:]
+        tasks = ran_tasks(run)
+        assert ISSUE_INCLUDE in tasks
+        # (The clients' chain on the controller is not part of it and still runs.)
+        assert not [task for task in tasks if task.endswith(SIGNING_CHAIN)], tasks
+        assert re.search(r"skipping: \[%s\]" % re.escape(name), run.output.split(ISSUE_INCLUDE, 1)[1].split("TASK [", 1)[0])
+        assert "kept, nothing to renew" in flat(run)
+        assert re.search(r"%s\s*:\s*ok=\d+\s+changed=0\s" % re.escape(name), run.output), run.output[-1500:]
+    assert state(host) == before
+
+
 # --------------------------------------------------------------- no lockout: a server certificate of another CA
 
 

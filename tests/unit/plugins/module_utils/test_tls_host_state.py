@@ -5,12 +5,20 @@
 
 from __future__ import annotations
 
+import grp
+import json
+import os
+import pwd
 import re
+import sys
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ansible_collections.hardening.docker.plugins.module_utils import _tls_host_state as state
+from ansible_collections.hardening.docker.plugins.filter.x509_facts import x509_facts
 from ansible_collections.hardening.docker.plugins.modules import tls_host_state
+from ansible_collections.hardening.docker.tests.unit.plugins.x509_helpers import ec_key, key_pem, pem, server_cert
 
 SHOW = 'LoadState=loaded\nMainPID=0\n\nMainPID=4242\nLoadState=loaded\n'
 
@@ -80,3 +88,75 @@ def test_module_is_read_only_and_reports_failures(monkeypatch, run_module, fail_
     assert result['changed'] is False and result['exists'] == {str(tmp_path): True} and result['cmdline'] == []
     monkeypatch.setattr(tls_host_state.AnsibleModule, 'run_command', lambda self, argv, **k: (1, '', 'no bus'))
     assert 'no bus' in fail_module(tls_host_state.main, {})['msg']
+
+
+def write_key(path, key, password=None):
+    path.write_bytes(key_pem(key, password))
+    return str(path)
+
+
+def test_public_facts_of_an_ec_key_never_the_key(tmp_path):
+    key = ec_key(ec.SECP384R1)
+    path = write_key(tmp_path / 'server-key.pem', key)
+    facts = state.public_key(path)
+    # The same digest x509_facts gives for a certificate of this key: the role compares the two.
+    cert = server_cert(key, ec_key())
+    assert facts == dict(exists=True, loaded=True, type='ECC', size=384, curve='secp384r1',
+                         public_key_sha256=x509_facts(pem(cert))['public_key_sha256'])
+    assert 'PRIVATE' not in json.dumps(facts) and key_pem(key).decode()[40:80] not in json.dumps(facts)
+
+
+def test_public_facts_of_an_rsa_key(tmp_path):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    facts = state.public_key(write_key(tmp_path / 'key.pem', key))
+    assert (facts['type'], facts['size'], facts['loaded']) == ('RSA', 2048, True) and 'curve' not in facts
+
+
+def test_keys_that_do_not_load_say_why_without_their_text(tmp_path):
+    encrypted = write_key(tmp_path / 'enc.pem', ec_key(), password=b'secret')
+    broken = tmp_path / 'broken.pem'
+    broken.write_text('-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n')
+    assert state.public_key(encrypted) == dict(exists=True, loaded=False,
+                                               problem='%s is not an unencrypted PEM private key' % encrypted)
+    assert state.public_key(str(broken))['problem'] == '%s is not an unencrypted PEM private key' % broken
+    assert state.public_key(str(tmp_path / 'none.pem')) == dict(exists=False, loaded=False,
+                                                                problem='%s does not exist' % (tmp_path / 'none.pem'))
+
+
+def test_a_key_without_the_library(tmp_path, monkeypatch):
+    path = write_key(tmp_path / 'key.pem', ec_key())
+    monkeypatch.setitem(sys.modules, 'cryptography.hazmat.primitives.serialization', None)
+    assert state.public_key(path) == dict(exists=True, loaded=False, problem='the Python library cryptography is missing')
+
+
+def test_owner_group_and_mode_of_files(tmp_path):
+    directory, key = tmp_path / 'tls', tmp_path / 'tls' / 'server-key.pem'
+    directory.mkdir(mode=0o750)
+    os.chmod(str(directory), 0o750)
+    key.write_text('x')
+    os.chmod(str(key), 0o400)
+    user, group = pwd.getpwuid(os.getuid())[0], grp.getgrgid(os.getgid())[0]
+    assert state.file_stats([str(directory), str(key), str(tmp_path / 'missing')]) == {
+        str(directory): dict(exists=True, kind='directory', mode='0750', owner=user, group=group),
+        str(key): dict(exists=True, kind='file', mode='0400', owner=user, group=group),
+        str(tmp_path / 'missing'): dict(exists=False),
+    }
+
+
+def test_gather_returns_key_facts_and_modes_only_when_asked(tmp_path):
+    key = write_key(tmp_path / 'server-key.pem', ec_key())
+    asked = state.gather(fake_run(), 'systemctl', 'docker.socket', 'docker.service', [], [], root=proc(tmp_path, 4242, [b'd']),
+                         key=key, mode_paths=[key])
+    assert asked['key']['loaded'] is True and asked['stats'][key]['exists'] is True
+    plain = state.gather(fake_run(), 'systemctl', 'docker.socket', 'docker.service', [], [], root=str(tmp_path))
+    assert plain['key'] == {} and plain['stats'] == {}
+
+
+def test_module_passes_key_and_modes(monkeypatch, run_module, tmp_path):
+    monkeypatch.setattr(tls_host_state.AnsibleModule, 'get_bin_path', lambda self, *a, **k: '/bin/systemctl')
+    monkeypatch.setattr(tls_host_state.AnsibleModule, 'run_command',
+                        lambda self, argv, **k: (0, 'LoadState=loaded\nMainPID=0\n\nLoadState=loaded\nMainPID=0\n', ''))
+    key = write_key(tmp_path / 'server-key.pem', ec_key())
+    result = run_module(tls_host_state.main, {'key': key, 'modes': [str(tmp_path)]}, check=True)
+    assert result['key']['type'] == 'ECC' and result['stats'][str(tmp_path)]['kind'] == 'directory'
+    assert 'BEGIN' not in json.dumps(result)
