@@ -228,13 +228,13 @@ def bench(count, platform, workdir, preinstalled):
 
 def print_table(results):
     print('')
-    print('%-34s %6s %9s %11s %9s %9s %9s' % ('run (hosts, forks)', 'hosts', 'seconds', 'tasks/host', 'restarts',
-                                                'CPU s', 'ctrl CPU'))
+    columns = ('run (hosts, forks)', 'hosts', 'seconds', 'tasks/host', 'restarts', 'CPU s', 'ctrl CPU')
+    print('%-34s %6s %9s %11s %9s %9s %9s' % columns)
     for count, rows in results:
         for name, row in rows.items():
-            print('%-34s %6d %9.1f %11s %9s %9.1f %9.1f' % (name, count, row['seconds'], span(row['tasks']),
-                                                          span(row['restarts']), row['cpu_seconds'],
-                                                          row['controller_cpu_seconds']))
+            cells = (name, count, row['seconds'], span(row['tasks']), span(row['restarts']), row['cpu_seconds'],
+                     row['controller_cpu_seconds'])
+            print('%-34s %6d %9.1f %11s %9s %9.1f %9.1f' % cells)
     print('')
     print('ratios (acceptance limit in brackets)')
     by = dict(results)
