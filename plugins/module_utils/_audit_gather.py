@@ -38,6 +38,7 @@ from ansible_collections.hardening.docker.plugins.module_utils._audit_runtime_ga
     gather_runtime,
 )
 from ansible_collections.hardening.docker.plugins.module_utils._daemon_sync import add_sync_state
+from ansible_collections.hardening.docker.plugins.module_utils._docker_info import read_docker_info
 from ansible_collections.hardening.docker.plugins.module_utils._docker_paths import (
     canonical_watch_path,
     check_paths,
@@ -243,21 +244,12 @@ class Gatherer(object):
             return data
         docker = self.which(self.docker_bin) if not os.path.isabs(self.docker_bin) else self.docker_bin
         if docker and os.path.exists(docker):
-            argv = [docker]
-            if data['socket']:
-                argv += ['-H', 'unix://' + data['socket']]
-            argv += ['info', '--format', '{{json .}}']
-            rc, out, err = self._run(argv)
-            info = None
-            try:
-                info = json.loads(out) if out.strip() else None
-            except ValueError:
-                info = None
-            if rc == 0 and isinstance(info, dict) and info.get('ServerVersion'):
+            # The roles' reader of `docker info` (hardening.docker.dockerd_facts), asked on the socket found above.
+            info, error = read_docker_info(self._run, docker, 'unix://' + data['socket'] if data['socket'] else None)
+            if not error:
                 data.update(available=True, source='cli', data=_subset(info))
                 return data
-            server_errors = (info or {}).get('ServerErrors') if isinstance(info, dict) else None
-            errors.append('docker info: %s' % ('; '.join(server_errors) if server_errors else (err.strip() or 'rc=%s' % rc)))
+            errors.append('docker info: %s' % error)
         elif not errors:
             errors.append('no Docker socket at %s and no %s client' % (', '.join(sockets), self.docker_bin))
         data['error'] = '; '.join(errors) or 'daemon not reachable'

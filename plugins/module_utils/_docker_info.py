@@ -12,18 +12,19 @@ import json
 DOCKER_INFO_ARGV = ['info', '--format', '{{json .}}']
 
 
-def read_docker_info(run, docker):
+def read_docker_info(run, docker, host=None):
     """``(info, error)``: dockerd's answer (a dict, ``{}`` without one) and ``''``, or ``{}`` and why not.
 
     ``run(argv) -> (rc, stdout, stderr)`` runs a command (the module's
-    run_command); ``docker`` is the CLI's path, ``None`` when the host has none.
+    run_command); ``docker`` is the CLI's path, ``None`` when the host has none;
+    ``host`` (``unix:///path``) the daemon socket to ask instead of the CLI's default.
     The CLI exits 0 even when the daemon is down: the server's answer is only
     there when the output names a ServerVersion and no ServerErrors.
     """
     if not docker:
         return {}, 'the docker command was not found in PATH'
     try:
-        rc, out, err = run([docker] + DOCKER_INFO_ARGV)
+        rc, out, err = run([docker] + (['-H', host] if host else []) + DOCKER_INFO_ARGV)
     except (OSError, ValueError) as exc:
         return {}, str(exc)
     try:

@@ -225,6 +225,22 @@ def test_docker_info_cli_fallback_and_errors(tmp_path):
     assert not data['available'] and str(stale) in data['error']
 
 
+def test_docker_info_cli_fallback_asks_the_socket_found(tmp_path):
+    """A socket file the API cannot use is still the daemon the CLI is pointed at (the roles' reader)."""
+    docker = tmp_path / 'docker'
+    docker.write_text('#!/bin/sh\n')
+    stale = tmp_path / 'docker.sock'
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(str(stale))
+    sock.close()
+    runner = FakeRunner({'docker': (0, json.dumps({'ServerErrors': ['permission denied'],
+                                                   'ClientInfo': {'Version': '26.1.5'}}), '')})
+    data = make(tmp_path, runner=runner, docker_bin=str(docker)).gather_docker_info([str(stale)])
+    assert runner.calls == [[str(docker), '-H', 'unix://' + str(stale), 'info', '--format', '{{json .}}']]
+    # Exit status 0 without a server's answer is not an answer.
+    assert not data['available'] and 'docker info: permission denied' in data['error']
+
+
 # -------------------------------------------------------------- certificates
 def _self_signed(path, days):
     cryptography = pytest.importorskip('cryptography')
