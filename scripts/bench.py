@@ -259,6 +259,11 @@ def print_table(results):
             ratio('%d hosts / 1 host: harden rerun' % count, rows['harden rerun']['seconds'],
                   one['harden rerun']['seconds'], 2.5)
             ratio('%d hosts / 1 host: audit' % count, rows['audit']['seconds'], one['audit']['seconds'], 2)
+            # The same ratio for the floor play: what the machine allows a play that does
+            # (almost) nothing, the reference for the limits above.
+            for name in ('floor first', 'floor rerun'):
+                print('  %-46s %6.2f  (reference: the floor play itself)'
+                      % ('%d hosts / 1 host: %s' % (count, name), rows[name]['seconds'] / one[name]['seconds']))
             # The controller's own CPU time (ansible-playbook and its forks, counted
             # per process, so other load does not inflate it) cannot be spread over
             # more than this machine's cores: the N-host run cannot be faster than
