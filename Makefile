@@ -16,9 +16,12 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONPATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 export HD_TESTBED_TAG := $(shell testbed/recipe-hash.sh)
-# Scenarios run by `make test` (demo is for people, default covers the main job).
-SCENARIOS ?= insecure_host bad_input daemon_config default limits_daemon socket_files_audit apparmor daemon_tls userns authz runtime_audit
+# Scenarios run by `make test` (demo is for people, default covers the main job),
+# longest first: MOLECULE_JOBS of them run at once (scripts/molecule_lanes.py)
+# and the short ones fill the lanes at the end.
+SCENARIOS ?= daemon_tls insecure_host default socket_files_audit authz limits_daemon bad_input userns daemon_config apparmor runtime_audit
 MOLECULE_SEQUENCE ?= test
+MOLECULE_JOBS ?= 2
 
 .PHONY: help demo demo-destroy test bench bench-authz lint sanity unit report-test build-check ee-check changelog matrix matrix-static matrix-scenario molecule images engine venv collection-link build clean
 
@@ -107,12 +110,7 @@ report-test: venv
 	$(BIN)/pytest -q tests/report
 
 molecule: venv images
-	@for s in $(SCENARIOS); do \
-	  start=$$(date +%s); \
-	  echo "=== molecule $(MOLECULE_SEQUENCE) -s $$s"; \
-	  $(BIN)/molecule $(MOLECULE_SEQUENCE) -s $$s || exit 1; \
-	  echo "=== scenario $$s passed in $$(( $$(date +%s) - start )) s"; \
-	done
+	$(BIN)/python scripts/molecule_lanes.py --jobs $(MOLECULE_JOBS) --sequence $(MOLECULE_SEQUENCE) $(SCENARIOS)
 
 # 1000 GET /containers/json through dockerd's socket with and without the
 # authorization plugin, on the authz scenario's Debian 12 host (converged here
