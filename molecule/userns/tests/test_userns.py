@@ -168,7 +168,7 @@ def test_switching_off_with_acknowledgement_hides_the_remapped_data(host, eviden
 
 # --- switching on -------------------------------------------------------------
 
-@pytest.mark.parametrize("which", ["on_refusal", "preflight_refusal"])
+@pytest.mark.parametrize("which", ["on_refusal", "on_2_9_refusal", "preflight_refusal"])
 def test_switching_on_is_refused_on_a_host_with_containers(evidence, which):
     refusal = evidence[which]
     assert refusal["failed"], f"{which}: remapping was switched on without the acknowledgement"
