@@ -54,8 +54,8 @@ options:
   users:
     description:
       - Users whose C(~/.docker) and the client files C(ca.pem), C(cert.pem) and C(key.pem) in it are reported
-        (RV(users)): the user's home, uid and gid, and for each file its owner, group, mode and SHA-256, never its
-        content.
+        in RV(users), with the user's home, uid and gid, and for each file its owner, group, mode and SHA-256, never
+        its content.
     type: list
     elements: str
     default: []
