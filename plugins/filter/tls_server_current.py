@@ -81,8 +81,9 @@ def _extension_problems(cert, facts, ca, key_usage, extended_key_usage='serverAu
                     x509.SubjectKeyIdentifier, x509.AuthorityKeyIdentifier}
     if kinds != wanted_kinds:
         problems.append('the certificate has other extensions than the role issues')
-    if facts['extended_key_usage'] != [extended_key_usage] or x509.ExtendedKeyUsage in kinds and cert.extensions.get_extension_for_class(
-            x509.ExtendedKeyUsage).critical:
+    # openssl_csr_pipe marks it non-critical (extended_key_usage_critical defaults to false).
+    eku_critical = any(extension.critical for extension in cert.extensions if isinstance(extension.value, x509.ExtendedKeyUsage))
+    if facts['extended_key_usage'] != [extended_key_usage] or eku_critical:
         problems.append('its extended key usage is %s, not %s' % (', '.join(facts['extended_key_usage']), extended_key_usage))
     if sorted(facts['key_usage']) != sorted(key_usage) or not facts['key_usage_critical']:
         problems.append('its key usage is %s, not critical %s' % (', '.join(facts['key_usage']), ', '.join(key_usage)))

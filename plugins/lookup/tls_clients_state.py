@@ -109,7 +109,6 @@ _raw:
 import datetime
 import hashlib
 import os
-import stat
 
 from ansible.plugins.lookup import LookupBase
 
