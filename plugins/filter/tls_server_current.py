@@ -73,15 +73,18 @@ def _key_problems(key, key_type, key_size, key_curve):
     return []
 
 
-def _extension_problems(cert, facts, ca, key_usage):
+def _extension_problems(cert, facts, ca, key_usage, extended_key_usage='serverAuth'):
+    """What differs from the extensions of a leaf certificate the role signs (also the clients', clientAuth)."""
     problems = []
     kinds = set(type(extension.value) for extension in cert.extensions)
     wanted_kinds = {x509.SubjectAlternativeName, x509.KeyUsage, x509.ExtendedKeyUsage, x509.BasicConstraints,
                     x509.SubjectKeyIdentifier, x509.AuthorityKeyIdentifier}
     if kinds != wanted_kinds:
         problems.append('the certificate has other extensions than the role issues')
-    if facts['extended_key_usage'] != ['serverAuth']:
-        problems.append('its extended key usage is %s, not serverAuth' % ', '.join(facts['extended_key_usage']))
+    # openssl_csr_pipe marks it non-critical (extended_key_usage_critical defaults to false).
+    eku_critical = any(extension.critical for extension in cert.extensions if isinstance(extension.value, x509.ExtendedKeyUsage))
+    if facts['extended_key_usage'] != [extended_key_usage] or eku_critical:
+        problems.append('its extended key usage is %s, not %s' % (', '.join(facts['extended_key_usage']), extended_key_usage))
     if sorted(facts['key_usage']) != sorted(key_usage) or not facts['key_usage_critical']:
         problems.append('its key usage is %s, not critical %s' % (', '.join(facts['key_usage']), ', '.join(key_usage)))
     if facts['is_ca'] or facts['basic_constraints_critical']:

@@ -91,10 +91,11 @@ import stat
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.hardening.docker.plugins.filter.x509_facts import certificate_facts
+from ansible_collections.hardening.docker.plugins.module_utils._private_keys import load_private_key
 
 try:
     from cryptography import x509
-    from cryptography.exceptions import InvalidSignature
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
     from cryptography.x509.oid import NameOID
@@ -198,8 +199,9 @@ def ca_state(dirs=(), cert='', key='', key_type='RSA', key_size=4096, key_curve=
     if key:
         problems.append(_mode_problem(key, 'file', 0o400))
         try:
-            loaded_key = serialization.load_pem_private_key(_read(key), password=None)
-        except (OSError, ValueError, TypeError):
+            # Without OpenSSL's primality test of an RSA key (half a second for 4096 bits, on every run).
+            loaded_key = load_private_key(_read(key))
+        except (OSError, ValueError, TypeError, UnsupportedAlgorithm):
             # Never the exception's text: it could quote the key.
             problems.append('%s is not an unencrypted PEM private key' % key)
         else:

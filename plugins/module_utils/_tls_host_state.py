@@ -22,6 +22,7 @@ import pwd
 import stat
 
 from ansible_collections.hardening.docker.plugins.module_utils._docker_paths import parse_systemctl_show
+from ansible_collections.hardening.docker.plugins.module_utils._private_keys import load_private_key
 
 
 def crypto_present():
@@ -118,7 +119,8 @@ def public_key(path):
     except ImportError:
         return dict(exists=True, loaded=False, problem='the Python library cryptography is missing')
     try:
-        key = serialization.load_pem_private_key(data, password=None)
+        # Without OpenSSL's primality test of an RSA key where the library allows (_private_keys).
+        key = load_private_key(data)
     except (ValueError, TypeError, unsupported):
         return dict(exists=True, loaded=False, problem='%s is not an unencrypted PEM private key' % path)
     public_der = key.public_key().public_bytes(serialization.Encoding.DER,
@@ -133,9 +135,52 @@ def _colon_hex(data):
     return ':'.join(text[i:i + 2] for i in range(0, len(text), 2))
 
 
-def gather(run_command, systemctl, socket, service, stat_paths, read_paths, root='/', key='', mode_paths=()):
+# The client files the daemon_tls role copies into a listed user's ~/.docker.
+USER_FILES = ('ca.pem', 'cert.pem', 'key.pem')
+# A client file is a few kilobytes; anything far larger is not one (and is not read whole).
+DIGEST_LIMIT = 1024 * 1024
+
+
+def _entry(path, digest=False):
+    """``{exists, kind, mode, uid, gid[, sha256]}`` of ``path`` itself (a link is a link: the role replaces it)."""
+    try:
+        info = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return dict(exists=False)
+    kinds = ((stat.S_ISDIR, 'directory'), (stat.S_ISREG, 'file'), (stat.S_ISLNK, 'link'))
+    kind = next((name for test, name in kinds if test(info.st_mode)), 'other')
+    entry = dict(exists=True, kind=kind, mode='%04o' % stat.S_IMODE(info.st_mode), uid=info.st_uid, gid=info.st_gid)
+    if digest and kind == 'file' and info.st_size <= DIGEST_LIMIT:
+        with open(path, 'rb') as handle:
+            entry['sha256'] = hashlib.sha256(handle.read()).hexdigest()
+    return entry
+
+
+def user_files(names, file_names=USER_FILES):
+    """``{user: {exists, uid, gid, home, dir, files}}``: each user's ~/.docker and the client files in it.
+
+    Owner and group as numbers, files by their SHA-256 (never their content: key.pem is a private key), so the
+    controller can tell that the copies it would make are already there.
+    """
+    users = {}
+    for name in names:
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            users[name] = dict(exists=False)
+            continue
+        docker_dir = os.path.join(entry.pw_dir, '.docker')
+        users[name] = dict(exists=True, uid=entry.pw_uid, gid=entry.pw_gid, home=entry.pw_dir,
+                           dir=_entry(docker_dir),
+                           files=dict((file_name, _entry(os.path.join(docker_dir, file_name), digest=True))
+                                      for file_name in file_names))
+    return users
+
+
+def gather(run_command, systemctl, socket, service, stat_paths, read_paths, root='/', key='', mode_paths=(), users=()):
     load_state, main_pid = unit_states(run_command, systemctl, socket, service)
     return dict(
+        users=user_files(users),
         stats=file_stats(mode_paths),
         key=public_key(key) if key else {},
         crypto_present=crypto_present(),

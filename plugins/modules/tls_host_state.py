@@ -16,6 +16,8 @@ description:
     the text of others (certificates).
   - With O(key), the public facts of the server's private key (never the key itself), and with O(modes), owner,
     group and mode of files, so that the role can tell, without a module per file, that its TLS files need no change.
+  - With O(users), the listed users' home and the digests, owners and modes of their client files, so that the role
+    can tell that their copies need no change.
   - One round trip instead of one per read.
 author:
   - hardening.docker maintainers (!UNKNOWN)
@@ -48,6 +50,14 @@ options:
     description: Paths whose kind, owner, group and mode are returned (links are followed).
     type: list
     elements: path
+    default: []
+  users:
+    description:
+      - Users whose C(~/.docker) and the client files C(ca.pem), C(cert.pem) and C(key.pem) in it are reported
+        in RV(users), with the user's home, uid and gid, and for each file its owner, group, mode and SHA-256, never
+        its content.
+    type: list
+    elements: str
     default: []
 extends_documentation_fragment:
   - hardening.docker.attributes
@@ -131,6 +141,16 @@ key:
       description: SHA-256 of the DER SubjectPublicKeyInfo, colon-separated hex, as the x509_facts filter gives it for a certificate.
       type: str
       returned: when loaded
+users:
+  description:
+    - User of O(users) to V(exists), and when the user exists V(uid), V(gid), V(home), V(dir) (C(~/.docker)) and
+      V(files) (C(ca.pem), C(cert.pem), C(key.pem) in it).
+    - V(dir) and each file are V(exists), and when it exists V(kind) (V(file), V(directory), V(link), V(other); a link
+      is not followed), V(mode), V(uid), V(gid), and for a regular file of at most 1 MiB V(sha256) (hex).
+  returned: always
+  type: dict
+  sample: {alice: {exists: true, uid: 1000, gid: 1000, home: /home/alice, dir: {exists: true, kind: directory, mode: "0700",
+           uid: 1000, gid: 1000}, files: {ca.pem: {exists: false}}}}
 stats:
   description: Path of O(modes) to V(exists), and when it exists V(kind) (V(file), V(directory), V(other)), V(mode) (V(0750)), V(owner) and V(group) names.
   returned: always
@@ -152,6 +172,7 @@ def main():
             read=dict(type='list', elements='path', default=[]),
             key=dict(type='path', default=''),
             modes=dict(type='list', elements='path', default=[]),
+            users=dict(type='list', elements='str', default=[]),
         ),
         supports_check_mode=True,
     )
@@ -159,7 +180,7 @@ def main():
     systemctl = module.get_bin_path('systemctl', required=True)
     try:
         result = gather(module.run_command, systemctl, params['socket'], params['service'], params['exists'], params['read'],
-                        key=params['key'], mode_paths=params['modes'])
+                        key=params['key'], mode_paths=params['modes'], users=params['users'])
     except (RuntimeError, OSError) as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(changed=False, **result)

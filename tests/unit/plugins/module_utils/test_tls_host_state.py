@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import grp
+import hashlib
 import json
 import os
 import pwd
@@ -160,3 +161,50 @@ def test_module_passes_key_and_modes(monkeypatch, run_module, tmp_path):
     result = run_module(tls_host_state.main, {'key': key, 'modes': [str(tmp_path)]}, check=True)
     assert result['key']['type'] == 'ECC' and result['stats'][str(tmp_path)]['kind'] == 'directory'
     assert 'BEGIN' not in json.dumps(result)
+
+
+def fake_user(monkeypatch, home, uid=1000, gid=1000):
+    entry = pwd.struct_passwd(('alice', 'x', uid, gid, '', str(home), '/bin/sh'))
+
+    def getpwnam(name):
+        if name != 'alice':
+            raise KeyError(name)
+        return entry
+    monkeypatch.setattr(state.pwd, 'getpwnam', getpwnam)
+
+
+def test_users_client_files_by_digest_never_content(tmp_path, monkeypatch):
+    home = tmp_path / 'alice'
+    docker = home / '.docker'
+    docker.mkdir(parents=True)
+    os.chmod(str(docker), 0o700)
+    (docker / 'ca.pem').write_text('CA')
+    os.chmod(str(docker / 'ca.pem'), 0o444)
+    (docker / 'key.pem').write_text('-----BEGIN PRIVATE KEY-----\nsecret\n')
+    os.chmod(str(docker / 'key.pem'), 0o400)
+    (docker / 'cert.pem').symlink_to(docker / 'ca.pem')
+    fake_user(monkeypatch, home)
+    uid, gid = os.getuid(), os.getgid()
+    users = state.user_files(['alice', 'bob'])
+    assert users['bob'] == dict(exists=False)
+    alice = users['alice']
+    assert (alice['exists'], alice['uid'], alice['gid'], alice['home']) == (True, 1000, 1000, str(home))
+    assert alice['dir'] == dict(exists=True, kind='directory', mode='0700', uid=uid, gid=gid)
+    assert alice['files']['ca.pem'] == dict(exists=True, kind='file', mode='0444', uid=uid, gid=gid,
+                                            sha256=hashlib.sha256(b'CA').hexdigest())
+    # A link is reported as one, not followed: the role's copy replaces it.
+    assert alice['files']['cert.pem']['kind'] == 'link' and 'sha256' not in alice['files']['cert.pem']
+    assert alice['files']['key.pem']['sha256'] == hashlib.sha256(b'-----BEGIN PRIVATE KEY-----\nsecret\n').hexdigest()
+    assert 'secret' not in json.dumps(users) and 'PRIVATE' not in json.dumps(users)
+
+
+def test_a_user_without_docker_directory_and_gather_passes_users(tmp_path, monkeypatch):
+    fake_user(monkeypatch, tmp_path / 'alice')
+    stopped = 'LoadState=loaded\nMainPID=0\n\nLoadState=loaded\nMainPID=0\n'
+    result = state.gather(fake_run(stopped), 'systemctl', 'docker.socket', 'docker.service', [], [], root=str(tmp_path),
+                          users=['alice'])
+    assert result['users']['alice']['dir'] == dict(exists=False)
+    assert result['users']['alice']['files'] == {'ca.pem': dict(exists=False), 'cert.pem': dict(exists=False),
+                                                 'key.pem': dict(exists=False)}
+    assert state.gather(fake_run(stopped), 'systemctl', 'docker.socket', 'docker.service', [], [],
+                        root=str(tmp_path))['users'] == {}
