@@ -22,8 +22,10 @@ WRITE = "Write the audit rules of every enabled control, read the kernel's audit
 
 def test_rerun_makes_one_round_trip_and_no_package_call(host):
     name = host_name(host)
+    # The scenario's per-host key prefix (molecule.yml), as converge used it.
+    extra = {"auditd_key_prefix": host.ansible.get_variables()["auditd_key_prefix"]}
     for check in (False, True):
-        run = run_playbook(APPLY, name, check=check)
+        run = run_playbook(APPLY, name, extra, check=check)
         assert run.returncode == 0, run.output[-3000:]
         tasks = task_outcomes(run.stdout, name)
         assert outcome(tasks, READ) == {"ok"}
