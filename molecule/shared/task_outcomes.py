@@ -28,7 +28,7 @@ def task_outcomes(output, host):
 def outcome(tasks, name):
     """The outcomes of the one task called NAME (it must have been printed exactly once)."""
     found = [outcomes for task, outcomes in tasks if task == name]
-    assert len(found) == 1, "task %r printed %d times; tasks: %s" % (name, len(found), [t for t, _ in tasks])
+    assert len(found) == 1, "task %r printed %d times; tasks: %s" % (name, len(found), [task for task, dummy in tasks])
     return found[0]
 
 

@@ -26,7 +26,7 @@ description:
     M(hardening.docker.mac_facts) does (with the install state of O(packages)), and optionally dockerd's
     security options.
   - With O(only_when_ready), a call on a host where the profiles cannot be applied yet changes nothing and
-    returns RV(deferred): on an SELinux host (AppArmor profiles are not managed there), or while
+    returns RV(deferred), on an SELinux host (AppArmor profiles are not managed there) or while
     O(parser) or one of O(packages) is missing (the refusal of files the role did not write still applies).
     One call then reads the host and applies the profiles where everything is installed.
 author:
