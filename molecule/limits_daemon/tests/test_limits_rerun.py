@@ -16,6 +16,7 @@ from task_outcomes import host_round_trips, outcome, task_outcomes  # noqa: E402
 PLAYBOOK = Path(__file__).resolve().parents[1] / "playbooks" / "limits.yml"
 READ = "Read the limits that containers inherit and the existing containers' log settings"
 LIST = "HD-5 | AUDIT | Log rotation applies to new containers - list the containers without rotation"
+REPORT = "HD-5 | AUDIT | Log rotation applies to new containers - report the containers without rotation"
 
 
 def test_one_read_serves_the_ulimits_check_and_the_rotation_report(host):
@@ -28,7 +29,9 @@ def test_one_read_serves_the_ulimits_check_and_the_rotation_report(host):
     # No other task of the role reads the containers.
     assert not [task for task in host_round_trips(tasks) if "read the containers" in task], host_round_trips(tasks)
     # The report still names the container prepare created without rotation, and not the one with it.
-    report = [line for line in run.stdout.splitlines() if "log to json-file without rotation" in line]
-    assert len(report) == 1 and "legacy-unrotated" in report[0] and "legacy-rotated" not in report[0], report
+    # (The message may be folded over several lines: compared with its whitespace collapsed.)
+    report = " ".join(run.stdout.split(REPORT + "]", 1)[1].split("TASK [", 1)[0].split())
+    assert "log to json-file without rotation" in report and "legacy-unrotated" in report, report
+    assert "legacy-rotated" not in report, report
     assert "changed=0" in run.stdout.split("PLAY RECAP", 1)[1].splitlines()[1], run.stdout[-1500:]
     assert json.loads(host.file("/var/tmp/hd-limits-unrotated.json").content_string) == ["legacy-unrotated"]
