@@ -32,6 +32,6 @@ def outcome(tasks, name):
     return found[0]
 
 
-def host_round_trips(tasks):
-    """Names of the tasks that ran on the host or the controller (not skipped), in order."""
+def ran_tasks(tasks):
+    """Names of the tasks that ran (a module on the host or a task on the controller; not skipped), in order."""
     return [task for task, outcomes in tasks if outcomes & {"ok", "changed"}]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared"))
 from hd_molecule import host_name, run_playbook  # noqa: E402
-from task_outcomes import host_round_trips, outcome, task_outcomes  # noqa: E402
+from task_outcomes import ran_tasks, outcome, task_outcomes  # noqa: E402
 
 PLAYBOOK = Path(__file__).resolve().parents[1] / "playbooks" / "limits.yml"
 READ = "Read the limits that containers inherit and the existing containers' log settings"
@@ -27,7 +27,7 @@ def test_one_read_serves_the_ulimits_check_and_the_rotation_report(host):
     assert outcome(tasks, READ) == {"ok"}
     assert outcome(tasks, LIST) == {"ok"}
     # No other task of the role reads the containers.
-    assert not [task for task in host_round_trips(tasks) if "read the containers" in task], host_round_trips(tasks)
+    assert not [task for task in ran_tasks(tasks) if "read the containers" in task], ran_tasks(tasks)
     # The report still names the container prepare created without rotation, and not the one with it.
     # (The message may be folded over several lines: compared with its whitespace collapsed.)
     report = " ".join(run.stdout.split(REPORT + "]", 1)[1].split("TASK [", 1)[0].split())
