@@ -79,6 +79,30 @@ def to_load(action, present, written, loaded_modes, wanted_modes):
     return ordered
 
 
+def refuse_foreign(host, profiles, header, profile_dir):
+    """Raise ``Refused`` when a profile's file exists and was not written by the role (no ``header`` line)."""
+    paths = [os.path.join(profile_dir, p['name']) for p in profiles]
+    foreign = sorted(path for path in paths if host.exists(path) and not host.managed(path))
+    if foreign:
+        raise Refused('%s: present already and not written by this role (no line "%s"): give the profile another '
+                      'name in apparmor_profiles or apparmor_default_profile_name, or move the existing file away. '
+                      'Nothing was changed.' % (', '.join(foreign), header))
+
+
+def defer_reason(action, parser_present, packages_missing):
+    """Why a call that may wait (``only_when_ready``) leaves the profiles alone, ``None`` when it goes ahead.
+
+    On an SELinux host the role manages no AppArmor profile at all; elsewhere the
+    profiles wait until the AppArmor tools are installed (``apparmor_parser``
+    checks every text before the first write).
+    """
+    if action == 'selinux':
+        return 'selinux'
+    if not parser_present or packages_missing:
+        return 'tools_missing'
+    return None
+
+
 def apply(host, profiles, header, profile_dir, action, loaded_modes):
     """Check, write, load and remove; return ``(changed, results, load_names, syntax_checked, diffs)``.
 
@@ -94,12 +118,8 @@ def apply(host, profiles, header, profile_dir, action, loaded_modes):
     absent = [p for p in profiles if p['state'] == 'absent']
     paths = dict((p['name'], os.path.join(profile_dir, p['name'])) for p in profiles)
 
-    # Checked again here: between the role's first read and now the file may have appeared.
-    foreign = sorted(paths[p['name']] for p in profiles if host.exists(paths[p['name']]) and not host.managed(paths[p['name']]))
-    if foreign:
-        raise Refused('%s: present already and not written by this role (no line "%s"): give the profile another '
-                      'name in apparmor_profiles or apparmor_default_profile_name, or move the existing file away. '
-                      'Nothing was changed.' % (', '.join(foreign), header))
+    # Checked again here: since the role's first call (which may have deferred) the file may have appeared.
+    refuse_foreign(host, profiles, header, profile_dir)
 
     syntax_checked = host.parser_present()
     if present and not syntax_checked and not host.check_mode:

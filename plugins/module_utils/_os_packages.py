@@ -52,6 +52,10 @@ def refresh_reason(age, cache_valid_time):
     return None
 
 
+# What `dpkg-query -W -f FORMAT` prints per package, read by installed_names().
+DPKG_QUERY_FORMAT = '${Package}\t${Status}\n'
+
+
 def installed_names(dpkg_query_stdout):
     """Names whose dpkg status is "install ok installed", from `dpkg-query -W -f '${Package}\\t${Status}\\n'`."""
     installed = set()
@@ -69,6 +73,23 @@ def missing(names, installed):
         if name not in installed and name not in out:
             out.append(name)
     return out
+
+
+def missing_on_host(run_command, dpkg_query, names):
+    """The names dpkg does not list as installed, asked with one dpkg-query call.
+
+    ``run_command(argv)`` returns ``(rc, stdout, stderr)``; ``dpkg_query`` is its
+    path, ``None`` on a host without dpkg: every name then counts as missing, so
+    that the install step runs and says why it cannot install them.
+    """
+    names = list(names)
+    if not names:
+        return []
+    if not dpkg_query:
+        return missing(names, set())
+    # dpkg-query exits 1 when a name is unknown to dpkg, and still prints the known ones.
+    dummy_rc, out, dummy_err = run_command([dpkg_query, '-W', '-f', DPKG_QUERY_FORMAT, '--'] + names)
+    return missing(names, installed_names(out))
 
 
 def simulated_installs(apt_get_stdout):

@@ -23,7 +23,12 @@ description:
     their files removed.
   - Never overwrites or removes a file without the line O(header).
   - Returns the host's MAC state after the changes as the fact C(hardening_docker_mac), as
-    M(hardening.docker.mac_facts) does, and optionally dockerd's security options.
+    M(hardening.docker.mac_facts) does (with the install state of O(packages)), and optionally dockerd's
+    security options.
+  - With O(only_when_ready), a call on a host where the profiles cannot be applied yet changes nothing and
+    returns RV(deferred), on an SELinux host (AppArmor profiles are not managed there) or while
+    O(parser) or one of O(packages) is missing (the refusal of files the role did not write still applies).
+    One call then reads the host and applies the profiles where everything is installed.
 author:
   - hardening.docker maintainers (!UNKNOWN)
 options:
@@ -71,6 +76,13 @@ options:
     default: []
   security_options:
     description: Also ask dockerd (C(docker info)) which security options it applies to containers.
+    type: bool
+    default: false
+  only_when_ready:
+    description:
+      - Change nothing and return RV(deferred=true) when the host's MAC action is V(selinux), or when O(parser)
+        or one of O(packages) is not installed (files the role did not write are still refused, except on an
+        SELinux host).
     type: bool
     default: false
 extends_documentation_fragment:
@@ -125,8 +137,20 @@ syntax_checked:
   description: False when O(parser) is missing (possible in check mode only), so the texts were not checked.
   returned: always
   type: bool
+deferred:
+  description:
+    - True when O(only_when_ready) left the profiles alone (RV(profiles) and RV(loaded) are then empty).
+      V(selinux) or V(tools_missing) in RV(deferred_reason).
+  returned: always
+  type: bool
+deferred_reason:
+  description: Why the call deferred (V(selinux), V(tools_missing)); V(null) when it did not.
+  returned: always
+  type: str
 ansible_facts:
-  description: The facts of M(hardening.docker.mac_facts) for the names of O(profiles), read after the changes.
+  description:
+    - The facts of M(hardening.docker.mac_facts) for the names of O(profiles), read after the changes, with
+      C(packages_missing), the packages of O(packages) that are not installed.
   returned: always
   type: dict
 dockerd_security_options:
@@ -143,6 +167,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.hardening.docker.plugins.module_utils import _apparmor_profiles, _mac_state
+from ansible_collections.hardening.docker.plugins.module_utils._os_packages import missing_on_host
 from ansible_collections.hardening.docker.plugins.module_utils._atomic_write import write_atomically
 
 # Tests point this at a fake tree.
@@ -217,23 +242,37 @@ def run_module():
             parser=dict(type='path', required=True),
             packages=dict(type='list', elements='str', default=[]),
             security_options=dict(type='bool', default=False),
+            only_when_ready=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
     )
     params = module.params
     names = [p['name'] for p in params['profiles']]
+    host = Host(module)
+    packages_missing = missing_on_host(module.run_command, module.get_bin_path('dpkg-query'), params['packages'])
+    deferred = None
     try:
         before = _mac_state.gather(ROOT, names, params['profile_dir'])
-        loaded_modes = dict((name, entry['mode']) for name, entry in before['profiles'].items())
-        changed, results, loaded, syntax_checked, diffs = _apparmor_profiles.apply(
-            Host(module), params['profiles'], params['header'], params['profile_dir'], before['action'], loaded_modes)
-        after = _mac_state.gather(ROOT, names, params['profile_dir'])
+        if params['only_when_ready']:
+            deferred = _apparmor_profiles.defer_reason(before['action'], host.parser_present(), packages_missing)
+        if deferred is None:
+            loaded_modes = dict((name, entry['mode']) for name, entry in before['profiles'].items())
+            changed, results, loaded, syntax_checked, diffs = _apparmor_profiles.apply(
+                host, params['profiles'], params['header'], params['profile_dir'], before['action'], loaded_modes)
+            after = _mac_state.gather(ROOT, names, params['profile_dir'])
+        else:
+            # What the role refuses before it installs anything.
+            if deferred != 'selinux':
+                _apparmor_profiles.refuse_foreign(host, params['profiles'], params['header'], params['profile_dir'])
+            changed, results, loaded, syntax_checked, diffs, after = False, [], [], False, [], before
     except _apparmor_profiles.Refused as exc:
         module.fail_json(msg=str(exc))
     except RuntimeError as exc:
         module.fail_json(msg=str(exc))
     after['apparmor_parser'] = module.get_bin_path('apparmor_parser', opt_dirs=['/sbin', '/usr/sbin'])
+    after['packages_missing'] = packages_missing
     result = dict(changed=changed, profiles=results, loaded=loaded, syntax_checked=syntax_checked,
+                  deferred=deferred is not None, deferred_reason=deferred,
                   ansible_facts={'hardening_docker_mac': after})
     if module._diff:
         result['diff'] = diffs

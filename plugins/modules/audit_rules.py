@@ -19,6 +19,8 @@ description:
     control has rules.
   - Reports whether the kernel accepts audit control here (C(auditctl -s)) and the rules it has loaded
     (C(auditctl -l)); it never loads or deletes rules itself.
+  - Reports which of O(packages) are not installed, so that a run where the audit daemon is installed needs no
+    call of its own to find that out.
 author:
   - hardening.docker maintainers (!UNKNOWN)
 options:
@@ -65,6 +67,13 @@ options:
       path: {description: The tmpfiles.d file., type: path, required: true}
       control: {description: Control the entry serves., type: str, required: true}
       dirs: {description: "Directories: C(path) and C(mode).", type: list, elements: dict, required: true}
+  packages:
+    description:
+      - Distribution packages whose install state is returned in RV(packages_missing) (C(dpkg-query); on a host
+        without dpkg every one counts as missing).
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - hardening.docker.attributes
 attributes:
@@ -100,6 +109,17 @@ kernel:
   description: "ok (auditctl -s answered), locked (-e 2), error, loaded (auditctl -l lines, only when ok)."
   returned: always
   type: dict
+files:
+  description: The files this run wrote or fixed the owner or mode of (in check mode, would).
+  returned: always
+  type: list
+  elements: str
+packages_missing:
+  description: The packages of O(packages) that are not installed, in the order given.
+  returned: always
+  type: list
+  elements: str
+  sample: [auditd]
 """
 
 import json
@@ -109,6 +129,7 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hardening.docker.plugins.module_utils._docker_paths import watch_targets
+from ansible_collections.hardening.docker.plugins.module_utils._os_packages import missing_on_host
 
 BEGIN = '# BEGIN hardening.docker CIS %s'
 END = '# END hardening.docker CIS %s'
@@ -254,6 +275,7 @@ def main():
                 control=dict(type='str', required=True),
                 dirs=dict(type='list', elements='dict', required=True),
             )),
+            packages=dict(type='list', elements='str', default=[]),
         ),
         supports_check_mode=True,
     )
@@ -321,6 +343,7 @@ def main():
     _final_order, final_blocks = parse_blocks(after)
     result['lines'] = dict((c['id'], final_blocks.get(c['id'], [])) for c in controls)
     result['kernel'] = kernel_state(module)
+    result['packages_missing'] = missing_on_host(module.run_command, module.get_bin_path('dpkg-query'), params['packages'])
     module.exit_json(**result)
 
 

@@ -48,6 +48,14 @@ options:
         RV(dockerd_security_options).
     type: bool
     default: false
+  packages:
+    description:
+      - Distribution packages (the AppArmor tools) whose install state is returned in
+        RV(ansible_facts.hardening_docker_mac.packages_missing) (C(dpkg-query); on a host without dpkg every
+        one counts as missing).
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - hardening.docker.attributes
   - hardening.docker.attributes.facts
@@ -137,6 +145,12 @@ ansible_facts:
           returned: always
           type: str
           sample: /usr/sbin/apparmor_parser
+        packages_missing:
+          description: The packages of O(packages) that are not installed, in the order given.
+          returned: always
+          type: list
+          elements: str
+          sample: [apparmor]
         foreign_files:
           description:
             - Files of O(profiles) that exist (of any type) but are not regular files carrying the line O(header),
@@ -156,6 +170,7 @@ dockerd_security_options:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hardening.docker.plugins.module_utils import _mac_state
+from ansible_collections.hardening.docker.plugins.module_utils._os_packages import missing_on_host
 
 # Tests point this at a fake /sys tree.
 ROOT = '/'
@@ -168,6 +183,7 @@ def run_module():
             profile_dir=dict(type='path', default='/etc/apparmor.d'),
             header=dict(type='str'),
             security_options=dict(type='bool', default=False),
+            packages=dict(type='list', elements='str', default=[]),
         ),
         supports_check_mode=True,
     )
@@ -179,6 +195,7 @@ def run_module():
     except RuntimeError as exc:
         module.fail_json(msg=str(exc))
     facts['apparmor_parser'] = module.get_bin_path('apparmor_parser', opt_dirs=['/sbin', '/usr/sbin'])
+    facts['packages_missing'] = missing_on_host(module.run_command, module.get_bin_path('dpkg-query'), params['packages'])
     result = {'changed': False, 'ansible_facts': {'hardening_docker_mac': facts}}
     if params['security_options']:
         result['dockerd_security_options'] = _mac_state.dockerd_security_options(

@@ -98,12 +98,6 @@ APT_ENV = {'DEBIAN_FRONTEND': 'noninteractive', 'APT_LISTCHANGES_FRONTEND': 'non
 APT_OPTIONS = ['-q', '-y', '-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold']
 
 
-def _installed(module, dpkg_query, names):
-    # dpkg-query exits 1 when a name is unknown to dpkg, and still prints the known ones.
-    rc, out, err = module.run_command([dpkg_query, '-W', '-f', '${Package}\t${Status}\n', '--'] + names)
-    return _os_packages.installed_names(out)
-
-
 def _fail_apt(module, step, rc, out, err, missing):
     unknown = _os_packages.unknown_packages(err)
     if unknown:
@@ -134,7 +128,7 @@ def run_module():
         module.fail_json(msg='os_packages: this host has no apt-get; install %s with its own package manager, then '
                              'run again.' % ', '.join(names), **result)
 
-    missing = _os_packages.missing(names, _installed(module, dpkg_query, names))
+    missing = _os_packages.missing_on_host(module.run_command, dpkg_query, names)
     result['missing'] = missing
     if not missing:
         module.exit_json(**result)
@@ -163,7 +157,7 @@ def run_module():
     rc, out, err = module.run_command([apt_get] + APT_OPTIONS + recommends + ['install', '--'] + missing)
     if rc != 0:
         _fail_apt(module, 'install', rc, out, err, missing)
-    still = _os_packages.missing(missing, _installed(module, dpkg_query, missing))
+    still = _os_packages.missing_on_host(module.run_command, dpkg_query, missing)
     if still:
         module.fail_json(msg='os_packages: apt-get reported success but %s is still not installed.' % ', '.join(still),
                          **result)

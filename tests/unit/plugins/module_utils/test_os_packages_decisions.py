@@ -53,3 +53,21 @@ def test_unknown_packages_from_both_messages():
     err = ("E: Unable to locate package auditdd\n"
            "E: Package 'apparmor' has no installation candidate\n")
     assert _os_packages.unknown_packages(err) == ['auditdd', 'apparmor']
+
+
+def test_missing_on_host_asks_dpkg_query_once_and_keeps_order():
+    calls = []
+
+    def run(argv):
+        calls.append(argv)
+        # dpkg-query exits 1 for a name it does not know and still prints the others.
+        return 1, 'apparmor\tinstall ok installed\nauditd\tdeinstall ok config-files\n', 'no packages found matching x'
+    assert _os_packages.missing_on_host(run, '/usr/bin/dpkg-query', ['x', 'apparmor', 'auditd']) == ['x', 'auditd']
+    assert calls == [['/usr/bin/dpkg-query', '-W', '-f', '${Package}\t${Status}\n', '--', 'x', 'apparmor', 'auditd']]
+
+
+def test_missing_on_host_without_names_or_dpkg():
+    def run(argv):
+        raise AssertionError('no call expected')
+    assert _os_packages.missing_on_host(run, '/usr/bin/dpkg-query', []) == []
+    assert _os_packages.missing_on_host(run, None, ['auditd', 'auditd']) == ['auditd']

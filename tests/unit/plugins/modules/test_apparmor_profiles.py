@@ -165,3 +165,56 @@ def test_absent_profile_is_unloaded_and_removed(host, run_module):
     assert not (host / 'etc/apparmor.d/docker-old').exists()
     assert any(call.startswith('--remove') and call.endswith('/etc/apparmor.d/docker-old') for call in parser_calls(host))
     assert run_module(apparmor_profiles.main, args({'name': 'docker-old', 'state': 'absent'}))['changed'] is False
+
+
+def dpkg(monkeypatch, installed):
+    """dpkg-query lists INSTALLED as installed; the docker client stays missing."""
+    def run_command(module, argv, **kwargs):
+        if argv[0] == '/usr/bin/dpkg-query':
+            return 0, ''.join('%s\tinstall ok installed\n' % name for name in argv[5:] if name in installed), ''
+        return real_run_command(module, argv, **kwargs)
+    real_run_command = apparmor_profiles.AnsibleModule.run_command
+    monkeypatch.setattr(apparmor_profiles.AnsibleModule, 'get_bin_path',
+                        lambda self, name, *a, **k: '/usr/bin/dpkg-query' if name == 'dpkg-query' else None)
+    monkeypatch.setattr(apparmor_profiles.AnsibleModule, 'run_command', run_command)
+
+
+def test_only_when_ready_applies_where_the_tools_are_installed(host, monkeypatch, run_module):
+    dpkg(monkeypatch, {'apparmor'})
+    result = run_module(apparmor_profiles.main, args(profile('docker-web'), only_when_ready=True))
+    assert (result['deferred'], result['deferred_reason'], result['changed']) == (False, None, True)
+    assert (host / 'etc/apparmor.d/docker-web').is_file()
+    assert result['ansible_facts']['hardening_docker_mac']['packages_missing'] == []
+
+
+def test_only_when_ready_waits_for_a_missing_package_or_parser(host, monkeypatch, run_module):
+    dpkg(monkeypatch, set())
+    result = run_module(apparmor_profiles.main, args(profile('docker-web'), only_when_ready=True))
+    assert (result['deferred'], result['deferred_reason'], result['changed']) == (True, 'tools_missing', False)
+    assert (result['profiles'], result['loaded']) == ([], [])
+    assert result['ansible_facts']['hardening_docker_mac']['packages_missing'] == ['apparmor']
+    assert not (host / 'etc/apparmor.d/docker-web').exists()
+    assert parser_calls(host) == []
+    # Package installed, parser not there (yet): still waits.
+    dpkg(monkeypatch, {'apparmor'})
+    (host / 'usr/sbin/apparmor_parser').unlink()
+    assert run_module(apparmor_profiles.main, args(profile('docker-web'), only_when_ready=True))['deferred'] is True
+    # Without only_when_ready the same host gets the refusal that names the parser.
+
+
+def test_only_when_ready_still_refuses_foreign_files_before_the_install(host, monkeypatch, fail_module):
+    dpkg(monkeypatch, set())
+    (host / 'etc/apparmor.d/lsb_release').write_text('profile lsb_release {}\n')
+    result = fail_module(apparmor_profiles.main, args(profile('lsb_release'), only_when_ready=True))
+    assert '/etc/apparmor.d/lsb_release: present already and not written by this role' in result['msg']
+
+
+def test_only_when_ready_leaves_an_selinux_host_alone(host, monkeypatch, run_module):
+    dpkg(monkeypatch, {'apparmor'})
+    (host / 'sys/fs/selinux').mkdir(parents=True)
+    (host / 'sys/fs/selinux/enforce').write_text('1')
+    (host / 'etc/apparmor.d/lsb_release').write_text('profile lsb_release {}\n')
+    result = run_module(apparmor_profiles.main, args(profile('lsb_release'), profile('docker-web'), only_when_ready=True))
+    assert (result['deferred'], result['deferred_reason'], result['changed']) == (True, 'selinux', False)
+    assert result['ansible_facts']['hardening_docker_mac']['action'] == 'selinux'
+    assert not (host / 'etc/apparmor.d/docker-web').exists()

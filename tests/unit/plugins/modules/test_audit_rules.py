@@ -99,3 +99,40 @@ def test_bad_permissions_and_json(host, fail_module):
     assert 'is not valid JSON' in fail_module(audit_rules.main, host['args'])['msg']
     bad = dict(host['args'], watches={'1.1.3': {'kind': 'nope'}})
     assert 'watches[1.1.3]' in fail_module(audit_rules.main, bad)['msg']
+
+
+def fake_dpkg(monkeypatch, installed):
+    """dpkg-query at a fixed path that lists INSTALLED as installed; returns the argv of every call."""
+    calls = []
+
+    def run_command(module, argv, **kwargs):
+        calls.append(argv)
+        assert argv[:2] == ['/usr/bin/dpkg-query', '-W']
+        return 0, ''.join('%s\tinstall ok installed\n' % name for name in argv[5:] if name in installed), ''
+    monkeypatch.setattr(audit_rules.AnsibleModule, 'get_bin_path',
+                        lambda self, name, *a, **k: '/usr/bin/dpkg-query' if name == 'dpkg-query' else None)
+    monkeypatch.setattr(audit_rules.AnsibleModule, 'run_command', run_command)
+    return calls
+
+
+def test_reports_the_packages_that_are_not_installed(host, monkeypatch, run_module):
+    calls = fake_dpkg(monkeypatch, {'auditd'})
+    assert run_module(audit_rules.main, dict(host['args'], packages=['auditd']), check=True)['packages_missing'] == []
+    assert run_module(audit_rules.main, dict(host['args'], packages=['auditd', 'audispd-plugins']),
+                      check=True)['packages_missing'] == ['audispd-plugins']
+    assert len(calls) == 2
+    # Without packages to ask about, dpkg-query is not run.
+    assert run_module(audit_rules.main, host['args'], check=True)['packages_missing'] == []
+    assert len(calls) == 2
+
+
+def test_without_dpkg_every_package_counts_as_missing(host, monkeypatch, run_module):
+    monkeypatch.setattr(audit_rules.AnsibleModule, 'get_bin_path', lambda self, *a, **k: None)
+    assert run_module(audit_rules.main, dict(host['args'], packages=['auditd']))['packages_missing'] == ['auditd']
+
+
+def test_files_name_what_check_mode_would_write_and_nothing_on_a_rerun(host, run_module):
+    assert run_module(audit_rules.main, host['args'], check=True)['files'] == [str(host['rules']), str(host['tmp'] / 'tmpfiles.conf')]
+    run_module(audit_rules.main, host['args'])
+    again = run_module(audit_rules.main, host['args'], check=True)
+    assert (again['changed'], again['files']) == (False, [])

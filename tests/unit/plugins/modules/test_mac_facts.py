@@ -97,3 +97,26 @@ def test_security_options_quote_docker_info(tmp_path, monkeypatch, run_module):
     monkeypatch.setattr(mac_facts.AnsibleModule, 'run_command', lambda self, argv, **k: (1, '', 'Cannot connect'))
     assert run_module(mac_facts.main, {'security_options': True})['dockerd_security_options'] is None
     assert 'dockerd_security_options' not in run_module(mac_facts.main, {})
+
+
+def test_packages_missing_from_one_dpkg_query(tmp_path, monkeypatch, run_module):
+    monkeypatch.setattr(mac_facts, 'ROOT', fake_sys(tmp_path, {'sys/kernel/.keep': ''}))
+    calls = []
+
+    def run_command(module, argv, **kwargs):
+        calls.append(argv)
+        return 1, 'apparmor\tinstall ok installed\n', ''
+    monkeypatch.setattr(mac_facts.AnsibleModule, 'get_bin_path',
+                        lambda self, name, *a, **k: '/usr/bin/dpkg-query' if name == 'dpkg-query' else None)
+    monkeypatch.setattr(mac_facts.AnsibleModule, 'run_command', run_command)
+    facts = run_module(mac_facts.main, {'packages': ['apparmor', 'apparmor-utils']})['ansible_facts']['hardening_docker_mac']
+    assert facts['packages_missing'] == ['apparmor-utils']
+    assert len(calls) == 1
+    assert run_module(mac_facts.main, {})['ansible_facts']['hardening_docker_mac']['packages_missing'] == []
+    assert len(calls) == 1
+
+
+def test_without_dpkg_every_package_counts_as_missing(tmp_path, monkeypatch, run_module, no_parser):
+    monkeypatch.setattr(mac_facts, 'ROOT', fake_sys(tmp_path, {'sys/kernel/.keep': ''}))
+    facts = run_module(mac_facts.main, {'packages': ['apparmor']})['ansible_facts']['hardening_docker_mac']
+    assert facts['packages_missing'] == ['apparmor']
