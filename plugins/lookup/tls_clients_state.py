@@ -114,7 +114,7 @@ from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.hardening.docker.plugins.filter.tls_server_current import _extension_problems
 from ansible_collections.hardening.docker.plugins.filter.x509_facts import certificate_facts
-from ansible_collections.hardening.docker.plugins.lookup.ca_state import _key_problem, _mode_problem, _public_der
+from ansible_collections.hardening.docker.plugins.lookup.ca_state import _key_problem, _mode_problem, _public_der, _read
 from ansible_collections.hardening.docker.plugins.module_utils._private_keys import load_private_key
 
 try:
@@ -126,11 +126,6 @@ except ImportError:  # pragma: no cover - cryptography is a controller requireme
 
 # What the role gives a user's copies (clients.yml): file name to mode.
 USER_MODES = (('ca.pem', '0444'), ('cert.pem', '0444'), ('key.pem', '0400'))
-
-
-def _read(path):
-    with open(path, 'rb') as handle:
-        return handle.read()
 
 
 def _certificate_problems(cert, ca, name, key_usage, renew_days, now):
